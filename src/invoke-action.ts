@@ -1,0 +1,41 @@
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Context } from 'aws-lambda';
+import type { Job } from './job.js';
+import { codePipelineJob, deadlineOf, type JobContext, type JobResult } from './middleware.js';
+import type { JobOptions } from './options.js';
+import type { Outcome } from './outcome.js';
+import type { ParamsOf } from './params.js';
+
+/** `invokeAction`'s options: the engine's options plus the gate itself. */
+export interface InvokeActionOptions<Schema extends StandardSchemaV1 | undefined, State>
+  extends JobOptions<Schema> {
+  /** The gate. Return an Outcome (`job.succeed`, `job.fail`, `job.inProgress`) or nothing for success; throw to fail. */
+  run(
+    job: Job<ParamsOf<Schema>, State>,
+  ): Promise<Outcome | undefined | undefined> | Outcome | undefined | undefined;
+}
+
+/** A Lambda handler for a CodePipeline Invoke action. */
+export type InvokeActionHandler = MiddyfiedHandler<unknown, JobResult, Error, Context>;
+
+/**
+ * Builds the Lambda handler: a middy handler running `run` inside the
+ * `codePipelineJob` engine. `.use(...)` adds other middlewares.
+ */
+export function invokeAction<
+  Schema extends StandardSchemaV1 | undefined = undefined,
+  State = unknown,
+>(options: InvokeActionOptions<Schema, State>): InvokeActionHandler {
+  if (typeof options?.run !== 'function') {
+    throw new TypeError('codepipeline-handler: invokeAction needs a run(job) function');
+  }
+  const { run } = options;
+  const runJob = async (_event: unknown, context: Context) => {
+    const job = (context as JobContext<ParamsOf<Schema>, State>).job;
+    // Stop waiting at the deadline: the engine has answered by then, and the invocation
+    // must end before Lambda kills it (a killed invocation is retried).
+    return Promise.race([run(job), deadlineOf(job as Job<unknown, unknown>)]);
+  };
+  return middy(runJob as never).use(codePipelineJob(options)) as unknown as InvokeActionHandler;
+}

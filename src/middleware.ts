@@ -1,0 +1,269 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Context } from 'aws-lambda';
+import { defaultCodePipelineClient } from './clients.js';
+import { decodeContinuation } from './continuation.js';
+import { type Deadline, startDeadline } from './deadline.js';
+import { failureOf, ReportNotDeliveredError } from './errors.js';
+import { parseJobEvent } from './event.js';
+import { Job } from './job.js';
+import { createJsonLogger, type JobLogger, wrapPowertoolsLogger } from './logger.js';
+import { type JobOptions, OPTION_DEFAULTS, validateOptions } from './options.js';
+import { failureOutcome, isOutcome, type Outcome, successOutcome } from './outcome.js';
+import { type ParamsOf, parseUserParameters } from './params.js';
+import { Redactor } from './redact.js';
+import { type ReportOptions, reportOutcome } from './report.js';
+
+/** What the handler resolves with (Lambda ignores it for async invocations; tests read it). */
+export interface JobResult {
+  readonly jobId: string;
+  readonly status: 'succeeded' | 'failed' | 'in-progress' | 'already-answered' | 'rejected';
+  readonly failureType?: string;
+}
+
+/** The Lambda context as the user's middy handler sees it: the job is on it. */
+export type JobContext<Params = undefined, State = unknown> = Context & {
+  job: Job<Params, State>;
+};
+
+interface Invocation {
+  readonly job: Job<unknown, unknown>;
+  readonly deadline: Deadline;
+  readonly abort: AbortController;
+  readonly report: ReportOptions;
+  readonly startedMs: number;
+  /** Set once, by whichever path answers first: the handler's end, an error or the deadline. */
+  answer?: Promise<JobResult>;
+}
+
+const invocations = new WeakMap<Job<unknown, unknown>, Invocation>();
+
+/**
+ * Job ids this container has answered. Lambda may deliver an event twice (and retries
+ * on errors); a second delivery to a warm container is recognised here and not run again.
+ */
+const answeredJobIds = new Set<string>();
+const ANSWERED_MEMORY = 1000;
+
+/** Resolves when `job`'s time is up (used by `invokeAction` to stop waiting for `run`). */
+export function deadlineOf(job: Job<unknown, unknown>): Promise<void> {
+  return invocations.get(job)?.deadline.expired ?? new Promise(() => {});
+}
+
+/**
+ * The engine as a middy middleware: `before` parses the event and puts the `Job` on
+ * `context.job`; the handler returns an Outcome (or nothing, for success); `after`
+ * reports it; `onError` reports a thrown error as a failure and resolves normally, so
+ * Lambda does not re-run a job that is already answered. A deadline answers for a
+ * handler that hangs.
+ */
+export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = undefined>(
+  options: JobOptions<Schema> = {},
+): MiddlewareObj<unknown, unknown, Error, Context> {
+  validateOptions(options);
+  const timeoutMarginMs = options.timeoutMarginMs ?? OPTION_DEFAULTS.timeoutMarginMs;
+  const reportTimeoutMs = options.reportTimeoutMs ?? OPTION_DEFAULTS.reportTimeoutMs;
+  const reportAttempts = options.reportAttempts ?? OPTION_DEFAULTS.reportAttempts;
+
+  const codePipelineJobBefore = async (request: Request<unknown, unknown, Error, Context>) => {
+    const parsed = parseJobEvent(request.event);
+    const jobId = parsed.ok ? parsed.job.id : parsed.jobId;
+    const redactor = new Redactor(
+      parsed.ok
+        ? [
+            parsed.job.data.artifactCredentials.secretAccessKey,
+            parsed.job.data.artifactCredentials.sessionToken,
+            parsed.job.data.artifactCredentials.accessKeyId,
+          ]
+        : secretsOfMalformed(request.event),
+    );
+    const logger = makeLogger(options, redactor, jobId);
+    const deadline = startDeadline(request.context, timeoutMarginMs);
+    const report: ReportOptions = {
+      client: options.client ?? defaultCodePipelineClient(),
+      logger,
+      redactor,
+      callTimeoutMs: reportTimeoutMs,
+      maxAttempts: reportAttempts,
+      remainingMs: deadline.remainingMs,
+    };
+
+    if (answeredJobIds.has(jobId)) {
+      deadline.cancel();
+      logger.warn(
+        'This job was already answered by this container; ignoring the repeated delivery',
+      );
+      return { jobId, status: 'already-answered' } satisfies JobResult;
+    }
+    // Failures before `run` (malformed event, bad UserParameters, foreign token) are answered here.
+    const answerEarly = async (error: unknown) => {
+      deadline.cancel();
+      const { failureType, message } = failureOf(error);
+      logger.error('The job cannot start', { failureType, message });
+      return finish(jobId, failureOutcome(message, failureType), report);
+    };
+    if (!parsed.ok) return answerEarly(parsed.error);
+
+    const configuration = parsed.job.data;
+    let params: unknown;
+    let continued = { state: undefined as unknown, round: 0, startedAt: Date.now() };
+    try {
+      if (options.params) {
+        params = await parseUserParameters(
+          options.params,
+          configuration.actionConfiguration.configuration.UserParameters,
+        );
+      }
+      if (configuration.continuationToken !== undefined) {
+        continued = decodeContinuation(configuration.continuationToken);
+      }
+    } catch (error) {
+      return answerEarly(error);
+    }
+
+    const abort = new AbortController();
+    const job = new Job<unknown, unknown>({
+      data: parsed.job,
+      params,
+      logger,
+      redactor,
+      round: continued.round + 1,
+      startedAt: new Date(continued.startedAt),
+      state: continued.state,
+      remainingTimeMs: deadline.remainingMs,
+      signal: abort.signal,
+      ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
+    });
+    const invocation: Invocation = { job, deadline, abort, report, startedMs: Date.now() };
+    invocations.set(job, invocation);
+    deadline.expired.then(() => {
+      invocation.answer ??= answerTimeout(invocation, timeoutMarginMs);
+    });
+    (request.context as JobContext<unknown, unknown>).job = job;
+    logger.debug('Job started', { round: job.round, functionName: job.functionName });
+    return undefined;
+  };
+
+  const codePipelineJobAfter = async (request: Request<unknown, unknown, Error, Context>) => {
+    const invocation = invocationOf(request);
+    if (!invocation) return;
+    invocation.deadline.cancel();
+    const returned = request.response;
+    invocation.answer ??= finish(
+      invocation.job.id,
+      outcomeOf(returned, invocation.job),
+      invocation.report,
+    );
+    request.response = await invocation.answer;
+  };
+
+  const codePipelineJobOnError = async (request: Request<unknown, unknown, Error, Context>) => {
+    const invocation = invocationOf(request);
+    // No job (the event is not a CodePipeline job), or the report itself failed: let it throw.
+    if (!invocation || request.error instanceof ReportNotDeliveredError) return;
+    invocation.deadline.cancel();
+    if (isMiddyTimeout(request.error)) {
+      invocation.answer ??= answerTimeout(invocation, 0);
+    } else {
+      const { failureType, message } = failureOf(request.error);
+      invocation.job.logger.error('run threw; reporting failure', {
+        failureType,
+        error: request.error,
+      });
+      invocation.answer ??= finish(
+        invocation.job.id,
+        failureOutcome(message, failureType),
+        invocation.report,
+      );
+    }
+    request.response = await invocation.answer;
+  };
+
+  return {
+    before: codePipelineJobBefore,
+    after: codePipelineJobAfter,
+    onError: codePipelineJobOnError,
+  };
+}
+
+function invocationOf(request: Request<unknown, unknown, Error, Context>): Invocation | undefined {
+  const job = (request.context as Partial<JobContext<unknown, unknown>>).job;
+  return job ? invocations.get(job) : undefined;
+}
+
+/** The Outcome `run` asked for: what it returned, else what it recorded, else success. */
+function outcomeOf(returned: unknown, job: Job<unknown, unknown>): Outcome {
+  if (isOutcome(returned)) return returned;
+  if (returned !== undefined) {
+    job.logger.warn('run returned a value that is not an Outcome; treating it as success', {
+      returnedType: typeof returned,
+    });
+  }
+  return job.recordedOutcome ?? successOutcome();
+}
+
+function answerTimeout(invocation: Invocation, marginMs: number): Promise<JobResult> {
+  const ranMs = Date.now() - invocation.startedMs;
+  const { budgetMs } = invocation.deadline;
+  invocation.abort.abort(new Error('The job timed out'));
+  const message =
+    budgetMs <= 0 && marginMs > 0
+      ? `The job timed out before it could run: the invocation had less than the ${marginMs} ms kept for reporting. Raise the function's timeout.`
+      : `The job timed out: run did not finish within ${budgetMs} ms (the Lambda timeout minus ${marginMs} ms kept for reporting); it ran for ${ranMs} ms.`;
+  invocation.job.logger.error('run timed out; reporting failure', { ranMs, budgetMs });
+  return finish(invocation.job.id, failureOutcome(message, 'JobFailed'), invocation.report);
+}
+
+async function finish(jobId: string, outcome: Outcome, report: ReportOptions): Promise<JobResult> {
+  const result = await reportOutcome(jobId, outcome, report);
+  rememberAnswered(jobId);
+  const status = result.status === 'reported' ? result.sent.status : result.status;
+  return {
+    jobId,
+    status,
+    ...(result.sent.status === 'failed' ? { failureType: result.sent.failureType } : {}),
+  };
+}
+
+function rememberAnswered(jobId: string): void {
+  answeredJobIds.add(jobId);
+  if (answeredJobIds.size > ANSWERED_MEMORY) {
+    const oldest = answeredJobIds.values().next().value;
+    if (oldest !== undefined) answeredJobIds.delete(oldest);
+  }
+}
+
+function makeLogger(
+  options: JobOptions<StandardSchemaV1 | undefined>,
+  redactor: Redactor,
+  jobId: string,
+): JobLogger {
+  if (options.logger) {
+    options.logger.appendKeys?.({ jobId });
+    return wrapPowertoolsLogger(options.logger, redactor);
+  }
+  return createJsonLogger({
+    keys: { jobId },
+    redactor,
+    ...(options.logLevel ? { level: options.logLevel } : {}),
+  });
+}
+
+function isMiddyTimeout(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'TimeoutError' &&
+    String(error.message).includes('[AbortError]')
+  );
+}
+
+/** Credentials of an event that failed validation, so they are still masked if they are strings. */
+function secretsOfMalformed(event: unknown): string[] {
+  const credentials = (
+    event as { 'CodePipeline.job'?: { data?: { artifactCredentials?: unknown } } }
+  )['CodePipeline.job']?.data?.artifactCredentials;
+  if (!credentials || typeof credentials !== 'object') return [];
+  return Object.values(credentials).filter((value): value is string => typeof value === 'string');
+}
+
+export type { ParamsOf };

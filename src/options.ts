@@ -1,0 +1,71 @@
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { ArtifactLimits } from './artifacts/index.js';
+import type { LogLevel, PowertoolsLikeLogger } from './logger.js';
+
+/** Options of `codePipelineJob` (and `invokeAction`, which adds `run`). */
+export interface JobOptions<Schema extends StandardSchemaV1 | undefined = undefined> {
+  /** Schema of `UserParameters` (zod, valibot, arktype: any Standard Schema). @default none: `job.params` is undefined */
+  params?: Schema;
+  /** Client that reports to CodePipeline. @default one client per container from the SDK's standard configuration */
+  client?: CodePipelineClient;
+  /** A Powertools `Logger` (or anything shaped like it) to log through. @default a JSON logger on stdout */
+  logger?: PowertoolsLikeLogger;
+  /** Level of the built-in logger. @default LOG_LEVEL, POWERTOOLS_LOG_LEVEL or AWS_LAMBDA_LOG_LEVEL, else 'info' */
+  logLevel?: LogLevel;
+  /** Milliseconds before Lambda's timeout at which a still-running job is failed as timed out. @default 2000 */
+  timeoutMarginMs?: number;
+  /** Milliseconds one PutJob*Result call may take before it is retried. @default 5000 */
+  reportTimeoutMs?: number;
+  /** Attempts to deliver the result, the first included. @default 4 */
+  reportAttempts?: number;
+  /** Limits for reading input artifacts. @default see ArtifactLimits */
+  artifactLimits?: Partial<ArtifactLimits>;
+}
+
+export const OPTION_DEFAULTS = {
+  timeoutMarginMs: 2000,
+  reportTimeoutMs: 5000,
+  reportAttempts: 4,
+} as const;
+
+const KNOWN_OPTIONS = new Set([
+  'params',
+  'client',
+  'logger',
+  'logLevel',
+  'timeoutMarginMs',
+  'reportTimeoutMs',
+  'reportAttempts',
+  'artifactLimits',
+  'run',
+]);
+
+/** Fails loudly on a typo (`timeoutMargin`) or a nonsensical number, at cold start. */
+export function validateOptions(options: object): void {
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `codepipeline-handler: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')}; known options are ${[...KNOWN_OPTIONS].join(', ')}`,
+    );
+  }
+  const numbers = options as Record<string, unknown>;
+  for (const key of ['timeoutMarginMs', 'reportTimeoutMs', 'reportAttempts'] as const) {
+    const value = numbers[key];
+    if (
+      value !== undefined &&
+      (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    ) {
+      throw new TypeError(`codepipeline-handler: option "${key}" must be a non-negative number`);
+    }
+  }
+  const schema = numbers.params;
+  if (
+    schema !== undefined &&
+    (typeof schema !== 'object' || schema === null || !('~standard' in schema))
+  ) {
+    throw new TypeError(
+      'codepipeline-handler: option "params" must be a Standard Schema (for example a zod schema)',
+    );
+  }
+}
