@@ -1,0 +1,265 @@
+/**
+ * The jobs the embedded CodePipeline knows: created by a runner, answered (once) by a
+ * handler through `PutJob*Result`. A job starts `InProgress`; its first answer closes
+ * it, and any later answer is an `InvalidJobStateException`, as on AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { JOB_EVENT_KEY } from '../../event.js';
+import { JobApiError } from './protocol.js';
+import type {
+  CurrentRevision,
+  ExecutionDetails,
+  FailureDetails,
+  PutJobFailureResultInput,
+  PutJobSuccessResultInput,
+} from './validation.js';
+
+/** Where one artifact lives in the artifact store. */
+export interface LocalArtifact {
+  readonly name: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** @default null, as CodePipeline sends for most sources */
+  readonly revision?: string | null;
+}
+
+export interface LocalArtifactCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** Epoch milliseconds. @default one hour after the job is created */
+  readonly expirationTime?: number;
+}
+
+export interface CreateJobOptions {
+  readonly pipelineName: string;
+  readonly stageName: string;
+  readonly actionName: string;
+  readonly functionName: string;
+  readonly userParameters?: string;
+  readonly inputArtifacts?: readonly LocalArtifact[];
+  readonly outputArtifacts?: readonly LocalArtifact[];
+  readonly artifactCredentials: LocalArtifactCredentials;
+  readonly continuationToken?: string;
+  readonly encryptionKey?: { readonly id: string; readonly type?: 'KMS' };
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** @default a fresh UUID */
+  readonly pipelineExecutionId?: string;
+}
+
+export type JobStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Continued';
+
+/** What the handler answered, as CodePipeline recorded it. */
+export type JobResult =
+  | {
+      readonly status: 'Succeeded';
+      readonly executionDetails?: ExecutionDetails;
+      readonly currentRevision?: CurrentRevision;
+      readonly outputVariables?: Readonly<Record<string, string>>;
+      readonly answeredAt: Date;
+    }
+  | {
+      /** Success with a continuation token: CodePipeline schedules a new job with it. */
+      readonly status: 'Continued';
+      readonly continuationToken: string;
+      readonly executionDetails?: ExecutionDetails;
+      readonly currentRevision?: CurrentRevision;
+      readonly answeredAt: Date;
+    }
+  | {
+      readonly status: 'Failed';
+      readonly failureDetails: FailureDetails;
+      readonly answeredAt: Date;
+    };
+
+/** The Lambda event CodePipeline sends for a job. */
+export interface CodePipelineJobEvent {
+  readonly [JOB_EVENT_KEY]: {
+    readonly id: string;
+    readonly accountId: string;
+    readonly data: Record<string, unknown>;
+  };
+}
+
+export interface LocalJob {
+  readonly id: string;
+  readonly accountId: string;
+  readonly options: CreateJobOptions;
+  readonly pipelineExecutionId: string;
+  readonly actionExecutionId: string;
+  readonly createdAt: Date;
+  readonly event: CodePipelineJobEvent;
+  status: JobStatus;
+  result: JobResult | undefined;
+}
+
+export interface JobStoreEvents {
+  jobCreated: [job: LocalJob];
+  jobAnswered: [job: LocalJob, result: JobResult];
+}
+
+/** `waitForResult` gave up: the handler never answered the job. */
+export class NoJobAnswerError extends Error {
+  readonly jobId: string;
+
+  constructor(jobId: string, timeoutMs: number) {
+    super(
+      `No answer for job ${jobId} within ${timeoutMs} ms: the handler called neither PutJobSuccessResult nor PutJobFailureResult`,
+    );
+    this.name = 'NoJobAnswerError';
+    this.jobId = jobId;
+  }
+}
+
+const DEFAULT_ACCOUNT_ID = '123456789012';
+const ONE_HOUR_MS = 60 * 60 * 1000;
+
+function toEventArtifact(artifact: LocalArtifact) {
+  return {
+    name: artifact.name,
+    revision: artifact.revision ?? null,
+    location: {
+      type: 'S3',
+      s3Location: { bucketName: artifact.bucket, objectKey: artifact.key },
+    },
+  };
+}
+
+export class JobStore extends EventEmitter<JobStoreEvents> {
+  private readonly jobs = new Map<string, LocalJob>();
+
+  /** Creates an `InProgress` job and the exact event CodePipeline would send for it. */
+  createJob(options: CreateJobOptions): LocalJob {
+    const id = randomUUID();
+    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    const createdAt = new Date();
+    const configuration: Record<string, string> = { FunctionName: options.functionName };
+    if (options.userParameters !== undefined) {
+      configuration.UserParameters = options.userParameters;
+    }
+    const data: Record<string, unknown> = {
+      actionConfiguration: { configuration },
+      inputArtifacts: (options.inputArtifacts ?? []).map(toEventArtifact),
+      outputArtifacts: (options.outputArtifacts ?? []).map(toEventArtifact),
+      artifactCredentials: {
+        accessKeyId: options.artifactCredentials.accessKeyId,
+        secretAccessKey: options.artifactCredentials.secretAccessKey,
+        sessionToken: options.artifactCredentials.sessionToken,
+        expirationTime:
+          options.artifactCredentials.expirationTime ?? createdAt.getTime() + ONE_HOUR_MS,
+      },
+    };
+    if (options.continuationToken !== undefined) {
+      data.continuationToken = options.continuationToken;
+    }
+    if (options.encryptionKey !== undefined) {
+      data.encryptionKey = {
+        id: options.encryptionKey.id,
+        type: options.encryptionKey.type ?? 'KMS',
+      };
+    }
+    const job: LocalJob = {
+      id,
+      accountId,
+      options,
+      pipelineExecutionId: options.pipelineExecutionId ?? randomUUID(),
+      actionExecutionId: randomUUID(),
+      createdAt,
+      event: { [JOB_EVENT_KEY]: { id, accountId, data } },
+      status: 'InProgress',
+      result: undefined,
+    };
+    this.jobs.set(id, job);
+    this.emit('jobCreated', job);
+    return job;
+  }
+
+  get(jobId: string): LocalJob | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  /** The job, or the `JobNotFoundException` the service answers for an unknown id. */
+  require(jobId: string): LocalJob {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) {
+      throw new JobApiError('JobNotFoundException', `Job ${jobId} was not found`);
+    }
+    return job;
+  }
+
+  list(): readonly LocalJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** Records a `PutJobSuccessResult` (already validated). */
+  recordSuccess(input: PutJobSuccessResultInput): JobResult {
+    const answeredAt = new Date();
+    const result: JobResult =
+      input.continuationToken !== undefined
+        ? {
+            status: 'Continued',
+            continuationToken: input.continuationToken,
+            executionDetails: input.executionDetails,
+            currentRevision: input.currentRevision,
+            answeredAt,
+          }
+        : {
+            status: 'Succeeded',
+            executionDetails: input.executionDetails,
+            currentRevision: input.currentRevision,
+            outputVariables: input.outputVariables,
+            answeredAt,
+          };
+    return this.close(input.jobId, result);
+  }
+
+  /** Records a `PutJobFailureResult` (already validated). */
+  recordFailure(input: PutJobFailureResultInput): JobResult {
+    return this.close(input.jobId, {
+      status: 'Failed',
+      failureDetails: input.failureDetails,
+      answeredAt: new Date(),
+    });
+  }
+
+  private close(jobId: string, result: JobResult): JobResult {
+    const job = this.require(jobId);
+    if (job.status !== 'InProgress') {
+      throw new JobApiError(
+        'InvalidJobStateException',
+        `Job ${jobId} is already closed (${job.status}); it accepts no further result`,
+      );
+    }
+    job.status = result.status;
+    job.result = result;
+    this.emit('jobAnswered', job, result);
+    return result;
+  }
+
+  /**
+   * Resolves with the job's recorded result, now or when it arrives; rejects with
+   * `NoJobAnswerError` after `timeoutMs`, and at once for a job the store never made.
+   */
+  waitForResult(jobId: string, timeoutMs: number): Promise<JobResult> {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) {
+      return Promise.reject(new Error(`Unknown job ${jobId}: it was not created by this store`));
+    }
+    if (job.result !== undefined) return Promise.resolve(job.result);
+    return new Promise((resolve, reject) => {
+      const onAnswer = (answered: LocalJob, result: JobResult) => {
+        if (answered.id !== jobId) return;
+        clearTimeout(timer);
+        this.off('jobAnswered', onAnswer);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        this.off('jobAnswered', onAnswer);
+        reject(new NoJobAnswerError(jobId, timeoutMs));
+      }, timeoutMs);
+      this.on('jobAnswered', onAnswer);
+    });
+  }
+}
