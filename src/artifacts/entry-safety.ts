@@ -1,0 +1,67 @@
+/**
+ * Which zip entry names and kinds are safe to turn into files. Archive names come
+ * from whoever built the artifact; a name like `../../etc/x`, `/etc/x`, `C:/x` or
+ * `..\x` (a separator on Windows and in some zip tools) would write outside the
+ * target ("zip slip"), and a symlink entry would let a later entry write through it.
+ */
+import path from 'node:path';
+
+/** Unix file-type bits in the high 16 bits of a zip entry's external attributes. */
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+
+/** Why `name` is not a safe relative path, or undefined when it is. */
+export function unsafePathReason(name: string): string | undefined {
+  if (name.length === 0) return 'it has an empty name';
+  if (name.includes('\0')) return 'its name contains a NUL character';
+  if (name.includes('\\')) return 'its name contains a backslash (a path separator on Windows)';
+  if (name.startsWith('/')) return 'it is an absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'it starts with a drive letter';
+  if (name.split('/').includes('..')) return 'it contains a ".." path segment';
+  return undefined;
+}
+
+/** Why an entry's type is not a plain file or directory, or undefined when it is. */
+export function unsafeTypeReason(externalFileAttributes: number): string | undefined {
+  const type = (externalFileAttributes >>> 16) & S_IFMT;
+  if (type === 0 || type === S_IFREG || type === S_IFDIR) return undefined;
+  if (type === S_IFLNK) return 'it is a symbolic link';
+  return `it is a special file (unix mode ${type.toString(8)})`;
+}
+
+/** Directory entries end with a slash (and some tools also set the MS-DOS directory bit). */
+export function isDirectoryEntry(name: string, externalFileAttributes: number): boolean {
+  return name.endsWith('/') || ((externalFileAttributes >>> 16) & S_IFMT) === S_IFDIR;
+}
+
+/**
+ * The absolute path `name` lands on inside `root`, or undefined when it would land
+ * outside (or on `root` itself). A second line of defence after `unsafePathReason`:
+ * it checks the resolved path, whatever the name looked like.
+ */
+export function resolveInside(root: string, name: string): string | undefined {
+  const base = path.resolve(root);
+  const target = path.resolve(base, name);
+  const relative = path.relative(base, target);
+  if (
+    relative === '' ||
+    relative === '..' ||
+    relative.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(relative)
+  ) {
+    return undefined;
+  }
+  return target;
+}
+
+/**
+ * The name a caller's path refers to in the archive: `./a//b` and `a/b` mean the
+ * same entry. Returns undefined for paths no safe entry can have.
+ */
+export function normalizeLookupPath(requested: string): string | undefined {
+  if (unsafePathReason(requested) !== undefined) return undefined;
+  const normalized = path.posix.normalize(requested).replace(/^(\.\/)+/, '');
+  return normalized === '.' || normalized === '' ? undefined : normalized;
+}

@@ -1,0 +1,200 @@
+/**
+ * An output artifact: files zipped on the fly and streamed to S3 (multipart for
+ * large outputs), so an output bigger than memory never sits in memory. Uploads
+ * always ask for SSE-KMS, with the job's key when it has one: artifact buckets
+ * commonly deny unencrypted puts.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { CodePipelineJobError, ConfigurationError, JobFailedError } from '../errors.js';
+import type { ArtifactRef, EncryptionKey } from '../event.js';
+import type { JobLogger } from '../logger.js';
+import { unsafePathReason } from './entry-safety.js';
+import type { LazyS3Client } from './s3-client.js';
+import type { ErrorMapper } from './s3-object.js';
+
+/** Files to zip: archive path → content (strings are written as UTF-8). */
+export type OutputFiles = Readonly<Record<string, string | Buffer | Uint8Array>>;
+
+export interface OutputWriteResult {
+  /** Number of files in the archive. */
+  readonly files: number;
+  /** Size of the uploaded zip in bytes. */
+  readonly bytes: number;
+}
+
+/** An output artifact of the job (`job.output(name)`). */
+export interface OutputArtifact {
+  readonly name: string;
+  readonly bucket: string;
+  readonly key: string;
+  /**
+   * Zips `content` (a map of path → content, or a directory whose tree is zipped)
+   * and uploads it to the artifact's location. Calling it again replaces the upload.
+   */
+  write(content: OutputFiles | string): Promise<OutputWriteResult>;
+}
+
+/**
+ * Parts of a multipart upload: S3's minimum is 5 MiB; 8 MiB with 2 in flight keeps
+ * memory near 16 MiB whatever the output's size.
+ */
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE_SIZE = 2;
+
+type JSZipInstance = InstanceType<typeof import('jszip')>;
+
+export class S3OutputArtifact implements OutputArtifact {
+  readonly #ref: ArtifactRef;
+  readonly #clients: LazyS3Client;
+  readonly #encryptionKey: EncryptionKey | undefined;
+  readonly #mapError: ErrorMapper;
+  readonly #logger: JobLogger;
+
+  constructor(options: {
+    ref: ArtifactRef;
+    clients: LazyS3Client;
+    encryptionKey: EncryptionKey | undefined;
+    mapError: ErrorMapper;
+    logger: JobLogger;
+  }) {
+    this.#ref = options.ref;
+    this.#clients = options.clients;
+    this.#encryptionKey = options.encryptionKey;
+    this.#mapError = options.mapError;
+    this.#logger = options.logger;
+  }
+
+  get name(): string {
+    return this.#ref.name;
+  }
+  get bucket(): string {
+    return this.#ref.bucket;
+  }
+  get key(): string {
+    return this.#ref.key;
+  }
+
+  async write(content: OutputFiles | string): Promise<OutputWriteResult> {
+    const { default: JSZip } = await import('jszip');
+    const zip = new JSZip();
+    const files =
+      typeof content === 'string'
+        ? await this.#addDirectory(zip, content)
+        : this.#addFiles(zip, content);
+    const zipStream = zip.generateNodeStream({
+      type: 'nodebuffer',
+      streamFiles: true,
+      compression: 'DEFLATE',
+      compressionOptions: { level: 6 },
+    }) as unknown as Readable;
+    const body = new PassThrough();
+    let bytes = 0;
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    zipStream.on('error', (error) => body.destroy(error));
+    zipStream.pipe(body);
+    await this.#upload(body);
+    this.#logger.debug('Wrote output artifact', { artifact: this.name, files, bytes });
+    return { files, bytes };
+  }
+
+  async #upload(body: Readable): Promise<void> {
+    const [{ client }, { Upload }] = await Promise.all([
+      this.#clients.get(),
+      import('@aws-sdk/lib-storage'),
+    ]);
+    const upload = new Upload({
+      client,
+      params: {
+        Bucket: this.#ref.bucket,
+        Key: this.#ref.key,
+        Body: body,
+        ContentType: 'application/zip',
+        ServerSideEncryption: 'aws:kms',
+        ...(this.#encryptionKey ? { SSEKMSKeyId: this.#encryptionKey.id } : {}),
+      },
+      partSize: PART_SIZE,
+      queueSize: QUEUE_SIZE,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      body.destroy();
+      if (error instanceof CodePipelineJobError) throw error;
+      if (isSdkError(error)) throw await this.#mapError(error, 'write');
+      throw new JobFailedError(
+        `Could not write output artifact "${this.name}": ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  #addFiles(zip: JSZipInstance, files: OutputFiles): number {
+    let count = 0;
+    for (const [name, data] of Object.entries(files)) {
+      const reason = unsafePathReason(name);
+      if (reason) {
+        throw new ConfigurationError(
+          `Cannot write "${name}" to output artifact "${this.name}": ${reason}`,
+        );
+      }
+      zip.file(name, data, { binary: typeof data !== 'string' });
+      count++;
+    }
+    return count;
+  }
+
+  async #addDirectory(zip: JSZipInstance, directory: string): Promise<number> {
+    const stat = await fs.stat(directory).catch(() => undefined);
+    if (!stat?.isDirectory()) {
+      throw new ConfigurationError(
+        `Cannot write output artifact "${this.name}" from "${directory}": it is not a directory`,
+      );
+    }
+    let count = 0;
+    const walk = async (absolute: string, relative: string): Promise<void> => {
+      const entries = await fs.readdir(absolute, { withFileTypes: true });
+      if (entries.length === 0 && relative !== '') zip.folder(relative);
+      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        const full = path.join(absolute, entry.name);
+        const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        if (entry.isDirectory()) {
+          await walk(full, name);
+        } else if (entry.isFile()) {
+          zip.file(name, lazyFileStream(full), { binary: true });
+          count++;
+        } else {
+          // Links could point anywhere on the machine; leaving them out is the safe choice.
+          this.#logger.warn('Skipping a non-regular file in an output directory', {
+            artifact: this.name,
+            path: name,
+          });
+        }
+      }
+    };
+    await walk(path.resolve(directory), '');
+    return count;
+  }
+}
+
+/**
+ * A stream that opens the file only when first read. JSZip binds every input stream
+ * when the file is added; opening them all at once would exhaust file descriptors
+ * on large trees, and reading them all would defeat streaming.
+ */
+function lazyFileStream(file: string): Readable {
+  return Readable.from(
+    (async function* readFile() {
+      yield* createReadStream(file);
+    })(),
+    { objectMode: false },
+  );
+}
+
+function isSdkError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
+}

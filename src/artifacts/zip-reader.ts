@@ -1,0 +1,188 @@
+/**
+ * A zip archive read through yauzl from a ByteSource: the central directory is
+ * listed once (entry names decoded here, not by yauzl, so hostile names are
+ * reported by us with the entry named instead of failing the whole listing), and
+ * entries are opened one at a time as streams with a running byte limit.
+ */
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import yauzl from 'yauzl';
+import { CodePipelineJobError, JobFailedError } from '../errors.js';
+import type { ByteSource } from './byte-source.js';
+import { isDirectoryEntry, unsafePathReason, unsafeTypeReason } from './entry-safety.js';
+import { type ArtifactLimits, formatBytes } from './limits.js';
+import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
+
+/** One entry of an archive, as `files()` lists it. */
+export interface ZipEntryInfo {
+  /** The entry's path inside the archive (directories end with `/`). */
+  readonly path: string;
+  /** Uncompressed size in bytes, as declared by the archive. */
+  readonly size: number;
+  /** Compressed size in bytes, as declared by the archive. */
+  readonly compressedSize: number;
+  readonly isDirectory: boolean;
+}
+
+export interface ZipEntry extends ZipEntryInfo {
+  /** Why this entry must not be read or extracted (unsafe name or type), if it must not. */
+  readonly unsafeReason: string | undefined;
+  readonly raw: yauzl.Entry;
+}
+
+export class ZipArchive {
+  readonly artifactName: string;
+  readonly entries: readonly ZipEntry[];
+  readonly #zipfile: yauzl.ZipFile;
+  readonly #byPath: ReadonlyMap<string, ZipEntry>;
+
+  private constructor(artifactName: string, zipfile: yauzl.ZipFile, entries: ZipEntry[]) {
+    this.artifactName = artifactName;
+    this.#zipfile = zipfile;
+    this.entries = entries;
+    this.#byPath = new Map(entries.map((entry) => [entry.path, entry]));
+  }
+
+  /** Reads the central directory; refuses archives with more entries than the limit. */
+  static async open(
+    source: ByteSource,
+    artifactName: string,
+    limits: ArtifactLimits,
+    readerOptions?: RangeReaderOptions,
+  ): Promise<ZipArchive> {
+    const reader = new CachedRangeReader(source, readerOptions);
+    let zipfile: yauzl.ZipFile;
+    try {
+      zipfile = await yauzl.fromRandomAccessReaderPromise(reader, source.size, {
+        autoClose: false,
+        lazyEntries: true,
+        decodeStrings: false,
+        validateEntrySizes: true,
+      });
+    } catch (error) {
+      throw asArchiveError(error, `Artifact "${artifactName}" is not a readable zip archive`);
+    }
+    if (zipfile.entryCount > limits.maxEntries) {
+      throw new JobFailedError(
+        `Artifact "${artifactName}" has ${zipfile.entryCount} entries, more than the limit of ${limits.maxEntries}; raise limits.maxEntries if this is expected`,
+      );
+    }
+    const entries = await readEntries(zipfile, artifactName);
+    return new ZipArchive(artifactName, zipfile, entries);
+  }
+
+  get(path: string): ZipEntry | undefined {
+    return this.#byPath.get(path);
+  }
+
+  /**
+   * The entry's uncompressed bytes as a stream. Refuses unsafe entries, entries
+   * declared bigger than `maxBytes`, and stops the moment more than `maxBytes`
+   * (or more than the entry declared) come out of the inflater.
+   */
+  async openEntry(entry: ZipEntry, maxBytes: number): Promise<Readable> {
+    const label = `entry "${entry.path}" of artifact "${this.artifactName}"`;
+    if (entry.unsafeReason) throw new JobFailedError(`Refusing ${label}: ${entry.unsafeReason}`);
+    if (entry.isDirectory) throw new JobFailedError(`Cannot read ${label}: it is a directory`);
+    if (entry.raw.isEncrypted()) throw new JobFailedError(`Cannot read ${label}: it is encrypted`);
+    if (entry.raw.compressionMethod !== 0 && entry.raw.compressionMethod !== 8) {
+      throw new JobFailedError(
+        `Cannot read ${label}: unsupported compression method ${entry.raw.compressionMethod} (only stored and deflate are supported)`,
+      );
+    }
+    if (entry.size > maxBytes) {
+      throw new JobFailedError(
+        `Refusing ${label}: it declares ${formatBytes(entry.size)}, more than the limit of ${formatBytes(maxBytes)}`,
+      );
+    }
+    let stream: Readable;
+    try {
+      stream = await this.#zipfile.openReadStreamPromise(entry.raw);
+    } catch (error) {
+      throw asArchiveError(error, `Cannot read ${label}`);
+    }
+    const limited = new ByteLimit(Math.min(maxBytes, entry.size), () =>
+      entry.size < maxBytes
+        ? `Refusing ${label}: it inflates to more than the ${formatBytes(entry.size)} it declares`
+        : `Refusing ${label}: it inflates to more than the limit of ${formatBytes(maxBytes)}`,
+    );
+    stream.on('error', (error) => limited.destroy(asArchiveError(error, `Cannot read ${label}`)));
+    limited.on('close', () => stream.destroy());
+    return stream.pipe(limited);
+  }
+}
+
+/** Counts bytes as they flow and fails the stream as soon as there are too many. */
+export class ByteLimit extends Transform {
+  readonly #max: number;
+  readonly #message: () => string;
+  #seen = 0;
+
+  constructor(max: number, message: () => string) {
+    super();
+    this.#max = max;
+    this.#message = message;
+  }
+
+  get bytes(): number {
+    return this.#seen;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#seen += chunk.length;
+    if (this.#seen > this.#max) {
+      callback(new JobFailedError(this.#message()));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+function readEntries(zipfile: yauzl.ZipFile, artifactName: string): Promise<ZipEntry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: ZipEntry[] = [];
+    const seen = new Set<string>();
+    zipfile.on('entry', (raw: yauzl.Entry) => {
+      const entry = describeEntry(raw, seen);
+      seen.add(entry.path);
+      entries.push(entry);
+      zipfile.readEntry();
+    });
+    zipfile.once('end', () => resolve(entries));
+    zipfile.once('error', (error) =>
+      reject(
+        asArchiveError(error, `Artifact "${artifactName}" has a damaged zip central directory`),
+      ),
+    );
+    zipfile.readEntry();
+  });
+}
+
+function describeEntry(raw: yauzl.Entry, seen: ReadonlySet<string>): ZipEntry {
+  // decodeStrings is off so yauzl does not reject the whole archive on one bad name;
+  // strict decoding keeps backslashes visible so they can be refused.
+  const path = yauzl.getFileNameLowLevel(
+    raw.generalPurposeBitFlag,
+    raw.fileNameRaw,
+    raw.extraFields,
+    true,
+  );
+  const unsafeReason =
+    unsafePathReason(path) ??
+    unsafeTypeReason(raw.externalFileAttributes) ??
+    (seen.has(path) ? 'the archive has more than one entry with this name' : undefined);
+  return {
+    path,
+    size: raw.uncompressedSize,
+    compressedSize: raw.compressedSize,
+    isDirectory: isDirectoryEntry(path, raw.externalFileAttributes),
+    unsafeReason,
+    raw,
+  };
+}
+
+/** Keeps errors that already carry a failure type (S3 errors); wraps yauzl/zlib ones. */
+function asArchiveError(error: unknown, prefix: string): CodePipelineJobError {
+  if (error instanceof CodePipelineJobError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new JobFailedError(`${prefix}: ${detail}`, { cause: error });
+}
