@@ -1,0 +1,318 @@
+/**
+ * An embedded S3 for local runs: s3rver on loopback, data in a fresh temporary folder,
+ * behind a small reverse proxy that fixes what s3rver gets wrong for AWS SDK v3 clients:
+ *
+ * - s3rver only accepts its own access key (`S3RVER`), whatever the signature. Handlers
+ *   sign with the job's invented artifact credentials, so the proxy records the access
+ *   key a request used and then rewrites it to `S3RVER`. Signatures are not verified.
+ * - SDK v3 uploads streams with `Content-Encoding: aws-chunked` (checksum in a trailer);
+ *   s3rver would store the framing inside the object. The proxy decodes it.
+ * - s3rver accepts `x-amz-server-side-encryption: aws:kms` but forgets it. The proxy
+ *   remembers it per object, echoes it on GET/HEAD like S3, and can refuse writes
+ *   without it, like a bucket policy that requires SSE-KMS.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import {
+  Agent,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
+
+/** The only access key s3rver knows. */
+const S3RVER_ACCESS_KEY = 'S3RVER';
+const MAX_RECORDED_REQUESTS = 10_000;
+
+export interface EmbeddedS3Options {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+}
+
+/** One request as the embedded S3 saw it (for checking which credentials a handler used). */
+export interface S3RequestRecord {
+  readonly method: string;
+  readonly bucket: string | undefined;
+  readonly key: string | undefined;
+  readonly accessKeyId: string | undefined;
+  readonly serverSideEncryption: string | undefined;
+  readonly statusCode: number;
+}
+
+export interface ObjectEncryption {
+  readonly serverSideEncryption: string;
+  readonly kmsKeyId: string | undefined;
+}
+
+export interface EmbeddedS3Events {
+  request: [record: S3RequestRecord];
+}
+
+export interface EmbeddedS3 extends EventEmitter<EmbeddedS3Events> {
+  /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_S3`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Where s3rver keeps the data; removed by `close()`. */
+  readonly directory: string;
+  createBucket(name: string, options?: { readonly requireSseKms?: boolean }): Promise<void>;
+  putObject(
+    bucket: string,
+    key: string,
+    body: Uint8Array | string,
+    options?: { readonly sseKmsKeyId?: string },
+  ): Promise<void>;
+  getObject(bucket: string, key: string): Promise<Buffer>;
+  /** The server-side encryption an object was written with, if any. */
+  objectEncryption(bucket: string, key: string): ObjectEncryption | undefined;
+  /** Requests seen so far, oldest first (the last 10,000). */
+  requests(): readonly S3RequestRecord[];
+  close(): Promise<void>;
+}
+
+/** Bucket and key of a path-style request (`/bucket/key/with/slashes`). */
+function pathTarget(url: URL): { bucket: string | undefined; key: string | undefined } {
+  const [, bucket, ...rest] = url.pathname.split('/');
+  const key = rest.length > 0 ? rest.map(decodeURIComponent).join('/') : undefined;
+  return { bucket: bucket === '' ? undefined : bucket, key: key === '' ? undefined : key };
+}
+
+/** The access key id a SigV4 request was signed with (header or presigned query). */
+function accessKeyOf(headers: IncomingHttpHeaders, url: URL): string | undefined {
+  const header = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '');
+  if (header?.[1] !== undefined) return header[1];
+  return url.searchParams.get('X-Amz-Credential')?.split('/')[0];
+}
+
+function xmlError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  res.writeHead(status, {
+    'Content-Type': 'application/xml',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Starts s3rver and the proxy in front of it; resolves once both listen. */
+export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<EmbeddedS3> {
+  const region = options.region ?? 'us-east-1';
+  const directory = await mkdtemp(join(tmpdir(), 'codepipeline-handler-s3-'));
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    vhostBuckets: false,
+    // Only matters for SigV2; SigV4 signatures are never checked by s3rver.
+    allowMismatchedSignatures: true,
+  });
+  const inner = (await s3rver.run()) as AddressInfo;
+  const agent = new Agent({ keepAlive: true });
+
+  const encryption = new Map<string, ObjectEncryption>();
+  const sseKmsBuckets = new Set<string>();
+  const records: S3RequestRecord[] = [];
+  const emitter = new EventEmitter<EmbeddedS3Events>();
+  const objectId = (bucket: string, key: string) => `${bucket}/${key}`;
+
+  function record(entry: S3RequestRecord): void {
+    records.push(entry);
+    if (records.length > MAX_RECORDED_REQUESTS) records.shift();
+    emitter.emit('request', entry);
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://embedded-s3');
+    const { bucket, key } = pathTarget(url);
+    const accessKeyId = accessKeyOf(req.headers, url);
+    const sse = req.headers['x-amz-server-side-encryption'];
+    const sseValue = Array.isArray(sse) ? sse[0] : sse;
+    const isUploadPart = url.searchParams.has('partNumber');
+    const isObjectWrite =
+      key !== undefined &&
+      !isUploadPart &&
+      (req.method === 'PUT' || (req.method === 'POST' && url.searchParams.has('uploads')));
+    const done = (statusCode: number) =>
+      record({
+        method: req.method ?? '',
+        bucket,
+        key,
+        accessKeyId,
+        serverSideEncryption: sseValue,
+        statusCode,
+      });
+
+    if (
+      isObjectWrite &&
+      bucket !== undefined &&
+      sseKmsBuckets.has(bucket) &&
+      sseValue !== 'aws:kms'
+    ) {
+      xmlError(
+        res,
+        403,
+        'AccessDenied',
+        'Access Denied: this bucket requires x-amz-server-side-encryption: aws:kms',
+      );
+      done(403);
+      return;
+    }
+
+    const headers: IncomingHttpHeaders = { ...req.headers };
+    if (headers.authorization !== undefined) {
+      headers.authorization = headers.authorization.replace(
+        /Credential=[^/,\s]+\//,
+        `Credential=${S3RVER_ACCESS_KEY}/`,
+      );
+    }
+    if (url.searchParams.has('X-Amz-Credential')) {
+      const credential = url.searchParams.get('X-Amz-Credential') ?? '';
+      url.searchParams.set('X-Amz-Credential', credential.replace(/^[^/]+/, S3RVER_ACCESS_KEY));
+    }
+    const chunked = isAwsChunked(req.headers);
+    if (chunked) {
+      const encodings = String(headers['content-encoding'] ?? '')
+        .split(',')
+        .map((token) => token.trim())
+        .filter((token) => token !== '' && token !== 'aws-chunked');
+      if (encodings.length > 0) headers['content-encoding'] = encodings.join(', ');
+      else delete headers['content-encoding'];
+      const decodedLength = headers['x-amz-decoded-content-length'];
+      // The decoded length replaces both framings (aws-chunked and HTTP chunked).
+      delete headers['transfer-encoding'];
+      if (decodedLength !== undefined) headers['content-length'] = String(decodedLength);
+      else delete headers['content-length'];
+      delete headers['x-amz-decoded-content-length'];
+      delete headers['x-amz-trailer'];
+      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    }
+
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: inner.port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers,
+        agent,
+      },
+      (upstreamRes) => {
+        const status = upstreamRes.statusCode ?? 502;
+        const responseHeaders = { ...upstreamRes.headers };
+        if (bucket !== undefined && key !== undefined && status < 300) {
+          const id = objectId(bucket, key);
+          if (isObjectWrite) {
+            if (sseValue === undefined) encryption.delete(id);
+            else {
+              const kmsKey = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
+              encryption.set(id, {
+                serverSideEncryption: sseValue,
+                kmsKeyId: Array.isArray(kmsKey) ? kmsKey[0] : kmsKey,
+              });
+            }
+          }
+          if (req.method === 'DELETE' && !url.searchParams.has('uploadId')) encryption.delete(id);
+          const known = encryption.get(id);
+          if (known !== undefined && req.method !== 'DELETE') {
+            responseHeaders['x-amz-server-side-encryption'] = known.serverSideEncryption;
+            if (known.kmsKeyId !== undefined) {
+              responseHeaders['x-amz-server-side-encryption-aws-kms-key-id'] = known.kmsKeyId;
+            }
+          }
+        }
+        res.writeHead(status, responseHeaders);
+        upstreamRes.pipe(res);
+        done(status);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!res.headersSent) xmlError(res, 502, 'InternalError', `embedded S3: ${error.message}`);
+      else res.destroy(error);
+      done(502);
+    });
+    if (chunked) {
+      const decoder = new AwsChunkedDecoder();
+      decoder.on('error', (error) => upstream.destroy(error));
+      req.pipe(decoder).pipe(upstream);
+    } else {
+      req.pipe(upstream);
+    }
+  }
+
+  const proxy = createServer(forward);
+  await new Promise<void>((resolve, reject) => {
+    proxy.once('error', reject);
+    proxy.listen(options.port ?? 0, '127.0.0.1', () => {
+      proxy.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = proxy.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  // Helpers go through the proxy like any client, so they follow the same rules.
+  const admin = new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: S3RVER_ACCESS_KEY, secretAccessKey: S3RVER_ACCESS_KEY },
+    maxAttempts: 1,
+  });
+
+  const embedded = Object.assign(emitter, {
+    endpoint,
+    port,
+    directory,
+    async createBucket(name: string, bucketOptions: { requireSseKms?: boolean } = {}) {
+      await admin.send(new CreateBucketCommand({ Bucket: name }));
+      if (bucketOptions.requireSseKms === true) sseKmsBuckets.add(name);
+    },
+    async putObject(
+      bucket: string,
+      key: string,
+      body: Uint8Array | string,
+      putOptions: { sseKmsKeyId?: string } = {},
+    ) {
+      await admin.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: putOptions.sseKmsKeyId,
+        }),
+      );
+    },
+    async getObject(bucket: string, key: string) {
+      const output = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from((await output.Body?.transformToByteArray()) ?? new Uint8Array());
+    },
+    objectEncryption: (bucket: string, key: string) => encryption.get(objectId(bucket, key)),
+    requests: () => [...records],
+    async close() {
+      admin.destroy();
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        proxy.closeAllConnections();
+      });
+      agent.destroy();
+      await s3rver.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  });
+  return embedded;
+}

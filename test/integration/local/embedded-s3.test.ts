@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type EmbeddedS3, startEmbeddedS3 } from '../../../src/local/embedded-s3.js';
+import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
+
+let s3: EmbeddedS3;
+let client: S3Client;
+
+// A handler's client: no endpoint in code, the job's artifact credentials. The SDK reads
+// AWS_ENDPOINT_URL_S3 when a request is sent, so it stays set for the whole file.
+function artifactClient(extra: { forcePathStyle?: boolean } = {}): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    credentials: SAMPLE_ARTIFACT_CREDENTIALS,
+    maxAttempts: 1,
+    ...extra,
+  });
+}
+
+beforeAll(async () => {
+  s3 = await startEmbeddedS3();
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', s3.endpoint);
+  await s3.createBucket('artifacts');
+  await s3.createBucket('strict-artifacts', { requireSseKms: true });
+  client = artifactClient({ forcePathStyle: true });
+});
+
+afterAll(async () => {
+  client.destroy();
+  await s3.close();
+  vi.unstubAllEnvs();
+});
+
+const text = async (output: { Body?: { transformToString(): Promise<string> } }) =>
+  (await output.Body?.transformToString()) ?? '';
+
+describe('Function: startEmbeddedS3', () => {
+  it('listens on 127.0.0.1 and keeps its data in a temporary folder', () => {
+    // Assess
+    expect(s3.endpoint).toBe(`http://127.0.0.1:${s3.port}`);
+    expect(existsSync(s3.directory)).toBe(true);
+  });
+
+  it('serves put and get signed with arbitrary artifact credentials, and records the key used', async () => {
+    // Act
+    await client.send(
+      new PutObjectCommand({ Bucket: 'artifacts', Key: 'dir/hello.txt', Body: 'hello world' }),
+    );
+    const output = await client.send(
+      new GetObjectCommand({ Bucket: 'artifacts', Key: 'dir/hello.txt' }),
+    );
+
+    // Assess
+    expect(await text(output)).toBe('hello world');
+    const seen = s3.requests().filter((entry) => entry.key === 'dir/hello.txt');
+    expect(seen.map((entry) => entry.accessKeyId)).toEqual([
+      SAMPLE_ARTIFACT_CREDENTIALS.accessKeyId,
+      SAMPLE_ARTIFACT_CREDENTIALS.accessKeyId,
+    ]);
+  });
+
+  it('uses path-style addressing for its loopback endpoint even without forcePathStyle', async () => {
+    // Prepare
+    const plain = artifactClient();
+
+    // Act
+    const output = await plain.send(
+      new GetObjectCommand({ Bucket: 'artifacts', Key: 'dir/hello.txt' }),
+    );
+
+    // Assess
+    expect(await text(output)).toBe('hello world');
+    plain.destroy();
+  });
+
+  it('serves ranged GETs', async () => {
+    // Prepare
+    await s3.putObject('artifacts', 'range.txt', '0123456789');
+
+    // Act
+    const output = await client.send(
+      new GetObjectCommand({ Bucket: 'artifacts', Key: 'range.txt', Range: 'bytes=3-6' }),
+    );
+
+    // Assess
+    expect(output.ContentRange).toBe('bytes 3-6/10');
+    expect(await text(output)).toBe('3456');
+  });
+
+  it('stores a streamed (aws-chunked) upload without its framing', async () => {
+    // Act
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'artifacts',
+        Key: 'streamed.txt',
+        Body: Readable.from([Buffer.from('stream '), Buffer.from('data')]),
+        ContentLength: 11,
+      }),
+    );
+
+    // Assess
+    expect((await s3.getObject('artifacts', 'streamed.txt')).toString()).toBe('stream data');
+  });
+
+  it('completes a multipart upload with SSE-KMS and serves the whole object back', async () => {
+    // Prepare: two parts, the first at the 5 MiB minimum
+    const big = Buffer.alloc(5 * 1024 * 1024 + 10, 'a');
+    big.write('END', big.length - 3);
+
+    // Act
+    await new Upload({
+      client,
+      params: {
+        Bucket: 'strict-artifacts',
+        Key: 'big.zip',
+        Body: Readable.from([big, Buffer.from('tail')]),
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/big',
+      },
+      partSize: 5 * 1024 * 1024,
+    }).done();
+    const stored = await s3.getObject('strict-artifacts', 'big.zip');
+
+    // Assess
+    expect(stored.length).toBe(big.length + 4);
+    expect(stored.subarray(-7).toString()).toBe('ENDtail');
+    expect(s3.objectEncryption('strict-artifacts', 'big.zip')).toEqual({
+      serverSideEncryption: 'aws:kms',
+      kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/big',
+    });
+    expect(s3.requests().some((entry) => entry.key === 'big.zip' && entry.method === 'POST')).toBe(
+      true,
+    );
+  });
+
+  it('accepts x-amz-server-side-encryption: aws:kms and reports it on GET and HEAD', async () => {
+    // Act
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'artifacts',
+        Key: 'kms.zip',
+        Body: 'secret',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'key-1',
+      }),
+    );
+    const get = await client.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'kms.zip' }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'artifacts', Key: 'kms.zip' }));
+
+    // Assess
+    expect(await text(get)).toBe('secret');
+    expect(get.ServerSideEncryption).toBe('aws:kms');
+    expect(get.SSEKMSKeyId).toBe('key-1');
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+  });
+
+  it('refuses a write without SSE-KMS to a bucket that requires it', async () => {
+    // Act
+    const attempt = client.send(
+      new PutObjectCommand({ Bucket: 'strict-artifacts', Key: 'plain.zip', Body: 'x' }),
+    );
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('removes its data folder on close', async () => {
+    // Prepare
+    const other = await startEmbeddedS3();
+    await other.createBucket('gone');
+
+    // Act
+    await other.close();
+
+    // Assess
+    expect(existsSync(other.directory)).toBe(false);
+  });
+});
