@@ -37,7 +37,9 @@ export function parseRatings(text: string, options: ParseRatingsOptions): number
   const problems: string[] = [];
   for (const row of rows) {
     const value = toNumber(row.value);
-    if (value === undefined) {
+    if (typeof row.value === 'symbol') {
+      problems.push(`${row.where}: ${row.value.description}`);
+    } else if (value === undefined) {
       problems.push(`${row.where}: ${describe(row.value)} is not a number`);
     } else if (value < scale.min || value > scale.max) {
       problems.push(`${row.where}: ${value} is outside the scale ${scale.min}..${scale.max}`);
@@ -78,7 +80,7 @@ function jsonRows(text: string, field: string, source: string): RawRow[] {
       const record = item as Record<string, unknown>;
       return field in record
         ? { where: `${where} field "${field}"`, value: record[field] }
-        : { where, value: Symbol.for(`no "${field}" field`) };
+        : { where, value: Symbol(`has no "${field}" field`) };
     }
     return { where, value: item };
   });
@@ -93,7 +95,7 @@ function csvRows(text: string, field: string, source: string): RawRow[] {
   if (column >= 0) {
     return body.map((record) => ({
       where: `row ${record.line}`,
-      value: record.cells[column] ?? Symbol.for('a missing cell'),
+      value: record.cells[column] ?? Symbol(`has no "${field}" cell`),
     }));
   }
   // A bare list of numbers, one per line, has no header to name the column.
@@ -118,7 +120,6 @@ function toNumber(value: unknown): number | undefined {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'symbol') return value.description ?? 'nothing';
   if (typeof value === 'string')
     return value.trim() === ''
       ? 'an empty value'
