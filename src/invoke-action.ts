@@ -11,10 +11,11 @@ import type { ParamsOf } from './params.js';
 export interface InvokeActionOptions<Schema extends StandardSchemaV1 | undefined, State>
   extends JobOptions<Schema> {
   /** The gate. Return an Outcome (`job.succeed`, `job.fail`, `job.inProgress`) or nothing for success; throw to fail. */
-  run(
-    job: Job<ParamsOf<Schema>, State>,
-  ): Promise<Outcome | undefined | undefined> | Outcome | undefined | undefined;
+  run(job: Job<ParamsOf<Schema>, State>): RunResult;
 }
+
+/** What `run` may return: an Outcome, or nothing (success). */
+export type RunResult = Promise<Outcome | void> | Outcome | void;
 
 /** A Lambda handler for a CodePipeline Invoke action. */
 export type InvokeActionHandler = MiddyfiedHandler<unknown, JobResult, Error, Context>;

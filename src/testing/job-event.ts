@@ -1,0 +1,111 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { JobEvent } from '../event.js';
+
+/** Files of one in-memory artifact: path in the zip → content. */
+export type ArtifactFiles = Record<string, string | Buffer | Uint8Array>;
+
+export interface JobEventOptions {
+  /** @default a fresh UUID, as CodePipeline uses */
+  jobId?: string;
+  /** @default '111111111111' */
+  accountId?: string;
+  /** @default 'my-gate' */
+  functionName?: string;
+  /** `UserParameters`: an object is JSON-encoded, a string passes as is, undefined leaves it out. */
+  params?: unknown;
+  /** Input artifacts by name, with their files (the files are served by `runJob`). */
+  artifacts?: Record<string, ArtifactFiles>;
+  /** Input artifact names without content (for handlers that only look at the refs). */
+  inputArtifacts?: string[];
+  /** Names of output artifacts the action declares. */
+  outputArtifacts?: string[];
+  continuationToken?: string;
+  /** A KMS key id (or ARN) for the artifact store, as `{ id, type: 'KMS' }`. */
+  encryptionKey?: string;
+  /** The artifact store bucket. @default 'codepipeline-us-east-1-111111111111' */
+  bucket?: string;
+  /** @default 'demo-pipeline' */
+  pipelineName?: string;
+}
+
+/** Where an artifact of the event lives in the artifact store. */
+export interface ArtifactLocation {
+  readonly name: string;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * A `CodePipeline.job` event as CodePipeline sends it to an Invoke action: a fresh
+ * job id, the artifact store locations, temporary artifact credentials, and the
+ * optional continuation token and encryption key.
+ */
+export function jobEvent(options: JobEventOptions = {}): JobEvent {
+  const bucket = options.bucket ?? 'codepipeline-us-east-1-111111111111';
+  const pipeline = options.pipelineName ?? 'demo-pipeline';
+  const inputNames = [...Object.keys(options.artifacts ?? {}), ...(options.inputArtifacts ?? [])];
+  const configuration: { FunctionName: string; UserParameters?: string } = {
+    FunctionName: options.functionName ?? 'my-gate',
+  };
+  if (options.params !== undefined) {
+    configuration.UserParameters =
+      typeof options.params === 'string' ? options.params : JSON.stringify(options.params);
+  }
+  const artifact = (name: string, revision: string | null) => ({
+    name,
+    revision,
+    location: {
+      type: 'S3' as const,
+      // CodePipeline keys look like <pipeline, truncated>/<artifact, truncated>/<7 random chars>.
+      s3Location: {
+        bucketName: bucket,
+        objectKey: `${pipeline.slice(0, 20)}/${name.slice(0, 20)}/${randomKey()}`,
+      },
+    },
+  });
+  return {
+    'CodePipeline.job': {
+      id: options.jobId ?? randomUUID(),
+      accountId: options.accountId ?? '111111111111',
+      data: {
+        actionConfiguration: { configuration },
+        inputArtifacts: inputNames.map((name) => artifact(name, randomBytes(20).toString('hex'))),
+        outputArtifacts: (options.outputArtifacts ?? []).map((name) => artifact(name, null)),
+        artifactCredentials: {
+          accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+          secretAccessKey: randomBytes(30).toString('base64'),
+          sessionToken: `FwoGZXIvYXdzE${randomBytes(90).toString('base64')}`,
+          expirationTime: Date.now() + 3600_000,
+        },
+        ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}),
+        ...(options.encryptionKey
+          ? { encryptionKey: { id: options.encryptionKey, type: 'KMS' } }
+          : {}),
+      },
+    },
+  };
+}
+
+/** The S3 locations of an event's input and output artifacts. */
+export function artifactLocations(event: JobEvent): {
+  inputs: ArtifactLocation[];
+  outputs: ArtifactLocation[];
+} {
+  const data = event['CodePipeline.job'].data;
+  const toLocation = (
+    artifact: (typeof data.outputArtifacts & object)[number],
+  ): ArtifactLocation => ({
+    name: artifact.name,
+    bucket: artifact.location.s3Location.bucketName,
+    key: artifact.location.s3Location.objectKey,
+  });
+  return {
+    inputs: (data.inputArtifacts ?? []).map(toLocation),
+    outputs: (data.outputArtifacts ?? []).map(toLocation),
+  };
+}
+
+function randomKey(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(7), (byte) => alphabet[byte % alphabet.length]).join('');
+}

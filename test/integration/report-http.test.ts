@@ -1,0 +1,112 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { invokeAction } from '../../src/index.js';
+import { jobEvent } from '../../src/testing/index.js';
+import { context } from '../helpers/context.js';
+import { type ScriptedReply, startScriptedCodePipeline } from '../helpers/scripted-codepipeline.js';
+
+type Endpoint = Awaited<ReturnType<typeof startScriptedCodePipeline>>;
+
+describe('Integration: reporting over HTTP with the real SDK', () => {
+  let endpoint: Endpoint | undefined;
+
+  afterEach(async () => {
+    await endpoint?.close();
+    endpoint = undefined;
+  });
+
+  const handlerAgainst = async (
+    replies: ScriptedReply[],
+    run: Parameters<typeof invokeAction>[0]['run'],
+  ) => {
+    endpoint = await startScriptedCodePipeline(replies);
+    const client = new CodePipelineClient({
+      region: 'us-east-1',
+      endpoint: endpoint.endpoint,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    return invokeAction({ client, run, reportTimeoutMs: 500, logLevel: 'error' });
+  };
+
+  it('retries a throttled PutJobSuccessResult and gets through', async () => {
+    // Prepare
+    const handler = await handlerAgainst(
+      [{ kind: 'error', status: 400, type: 'ThrottlingException' }],
+      () => {},
+    );
+    const event = jobEvent();
+
+    // Act
+    const result = await handler(event, context());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(endpoint?.requests.map((request) => request.target)).toEqual([
+      'CodePipeline_20150709.PutJobSuccessResult',
+      'CodePipeline_20150709.PutJobSuccessResult',
+    ]);
+    expect(endpoint?.requests[1]?.body.jobId).toBe(event['CodePipeline.job'].id);
+  });
+
+  it('gives up on a hung call after its own timeout and retries', async () => {
+    // Prepare
+    const handler = await handlerAgainst([{ kind: 'hang' }], () => {});
+    const started = Date.now();
+
+    // Act
+    const result = await handler(jobEvent(), context());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'succeeded' });
+    expect(endpoint?.requests).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('resolves on InvalidJobStateException (a job already answered)', async () => {
+    // Prepare
+    const handler = await handlerAgainst(
+      [{ kind: 'error', status: 400, type: 'InvalidJobStateException' }],
+      () => {},
+    );
+
+    // Act
+    const result = await handler(jobEvent(), context());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'already-answered' });
+    expect(endpoint?.requests).toHaveLength(1);
+  });
+
+  it('answers a ValidationException on success with a failure that says why', async () => {
+    // Prepare
+    const handler = await handlerAgainst(
+      [{ kind: 'error', status: 400, type: 'ValidationException', message: 'summary too long' }],
+      (job) => job.succeed({ summary: 'ok' }),
+    );
+
+    // Act
+    const result = await handler(jobEvent(), context());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'failed', failureType: 'JobFailed' });
+    const failure = endpoint?.requests[1];
+    expect(failure?.target).toBe('CodePipeline_20150709.PutJobFailureResult');
+    expect(JSON.stringify(failure?.body)).toContain('ValidationException: summary too long');
+  });
+
+  it('rejects so Lambda retries when CodePipeline cannot be reached at all', async () => {
+    // Prepare
+    const handler = await handlerAgainst(
+      Array.from(
+        { length: 4 },
+        () => ({ kind: 'error', status: 503, type: 'ServiceUnavailableException' }) as const,
+      ),
+      () => {},
+    );
+
+    // Act & Assess
+    await expect(handler(jobEvent(), context())).rejects.toThrow(/Could not report the result/);
+    expect(endpoint?.requests).toHaveLength(4);
+  });
+});
