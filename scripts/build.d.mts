@@ -1,0 +1,19 @@
+import type { BuildOptions } from 'esbuild';
+
+export interface BuiltHandler {
+  name: string;
+  /** `<outdir>/<name>/<name>.mjs` */
+  file: string;
+  /** Bytes of the entry file and the chunks it imports statically. */
+  coldStartBytes: number;
+  /** Bytes of the chunks loaded by dynamic import() only (the S3 and STS clients). */
+  lazyBytes: number;
+}
+
+export function handlerBuildOptions(entry: string, outdir: string): BuildOptions;
+export function listHandlers(root?: string): Promise<string[]>;
+export function buildHandlers(options?: {
+  root?: string;
+  outdir?: string;
+  names?: string[];
+}): Promise<BuiltHandler[]>;
