@@ -6,7 +6,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { CodePipelineJobError, ConfigurationError, JobFailedError } from '../errors.js';
 import type { ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
@@ -89,10 +89,14 @@ export class S3OutputArtifact implements OutputArtifact {
       compression: 'DEFLATE',
       compressionOptions: { level: 6 },
     }) as unknown as Readable;
-    const body = new PassThrough();
+    // Counting in a Transform, not with a 'data' listener: a listener would start the
+    // stream flowing before the uploader reads it, and those chunks would be lost.
     let bytes = 0;
-    body.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
+    const body = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
     });
     zipStream.on('error', (error) => body.destroy(error));
     zipStream.pipe(body);
