@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/** The `codepipeline-handler` executable: wires the dispatcher to the real process. */
+import { runCli } from './run-cli.js';
+
+/**
+ * Resolves on the first SIGINT/SIGTERM; a second one exits at once. The listeners stay
+ * installed on purpose: libraries using `signal-exit` re-raise a signal when they
+ * believe they are its only listener, which would kill the process mid-shutdown.
+ */
+function waitForShutdown(): Promise<string> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without cleanup\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  waitForShutdown,
+});
