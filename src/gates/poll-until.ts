@@ -12,7 +12,7 @@ export type PollResult<CheckState = unknown> =
 export interface PollContext<CheckState> {
   /** 1 on the first check. */
   readonly attempt: number;
-  /** The `state` the previous pending result carried, if any. */
+  /** The latest `state` a pending result carried, if any. */
   readonly state: CheckState | undefined;
 }
 
@@ -94,7 +94,8 @@ export function pollUntil<Params = unknown, CheckState = unknown>(
       n: attempt,
       ...(result.progress !== undefined ? { p: result.progress } : {}),
       m: `${status.slice(0, MAX_SUMMARY_IN_STATE)} (check ${attempt}, ${elapsed} of ${options.maxMinutes} min)`,
-      ...(result.state !== undefined ? { s: result.state } : {}),
+      // A pending result without state keeps the previous one (a deployment id found in round 1).
+      ...((result.state ?? previous.s) !== undefined ? { s: result.state ?? previous.s } : {}),
     };
     return job.inProgress(next, progressDetails(next));
   };
