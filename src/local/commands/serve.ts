@@ -86,7 +86,7 @@ function banner(local: LocalEnvironment, sample: SampleJob | undefined): string 
     `  CodePipeline  ${local.jobApi.endpoint}`,
     `  STS           ${local.sts.endpoint}`,
     '',
-    'Point the AWS SDK and the AWS CLI (v2.13+) at them from your shell:',
+    'Point the AWS SDKs and a recent AWS CLI (v2.13+, v1.29+) at them from your shell:',
     '',
     ...exports,
     `unset ${local.envToUnset.join(' ')}`,
