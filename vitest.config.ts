@@ -1,6 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // examples/ import the package by name, as users do; point that at the source.
+  resolve: {
+    alias: [
+      { find: /^codepipeline-handler$/, replacement: `${import.meta.dirname}/src/index.ts` },
+      {
+        find: /^codepipeline-handler\/testing$/,
+        replacement: `${import.meta.dirname}/src/testing/index.ts`,
+      },
+      {
+        find: /^codepipeline-handler\/gates$/,
+        replacement: `${import.meta.dirname}/src/gates/index.ts`,
+      },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // test/fixtures holds files for other projects (the packed-package consumer).
