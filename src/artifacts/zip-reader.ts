@@ -100,12 +100,21 @@ export class ZipArchive {
     } catch (error) {
       throw asArchiveError(error, `Cannot read ${label}`);
     }
+    const sizeLie = `Refusing ${label}: it inflates to more than the ${formatBytes(entry.size)} it declares (a zip bomb or a damaged archive)`;
     const limited = new ByteLimit(Math.min(maxBytes, entry.size), () =>
-      entry.size < maxBytes
-        ? `Refusing ${label}: it inflates to more than the ${formatBytes(entry.size)} it declares`
+      entry.size <= maxBytes
+        ? sizeLie
         : `Refusing ${label}: it inflates to more than the limit of ${formatBytes(maxBytes)}`,
     );
-    stream.on('error', (error) => limited.destroy(asArchiveError(error, `Cannot read ${label}`)));
+    stream.on('error', (error) => {
+      // yauzl's own size check usually fires first; say what it means.
+      const lie = error instanceof Error && /too many bytes in the stream/.test(error.message);
+      limited.destroy(
+        lie
+          ? new JobFailedError(sizeLie, { cause: error })
+          : asArchiveError(error, `Cannot read ${label}`),
+      );
+    });
     limited.on('close', () => stream.destroy());
     return stream.pipe(limited);
   }

@@ -98,14 +98,12 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('maps NoSuchKey to RevisionUnavailable naming the artifact', async () => {
     // Prepare
-    s3Mock
-      .on(HeadObjectCommand)
-      .rejects(
-        new NoSuchKey({
-          $metadata: { httpStatusCode: 404 },
-          message: 'The specified key does not exist.',
-        }),
-      );
+    s3Mock.on(HeadObjectCommand).rejects(
+      new NoSuchKey({
+        $metadata: { httpStatusCode: 404 },
+        message: 'The specified key does not exist.',
+      }),
+    );
 
     // Act
     const { error } = await failureOfRead();
