@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, NotAJobEventError } from '../../src/errors.js';
 import { parseJobEvent } from '../../src/event.js';
@@ -76,5 +77,33 @@ describe('Function: parseJobEvent', () => {
       'CodePipeline.job.data.artifactCredentials.secretAccessKey',
     );
     expect(parsed.error.message).not.toContain('AKIAEXAMPLEKEY1');
+  });
+});
+
+describe('Fuzz: parseJobEvent', () => {
+  it('either parses, returns a malformed-job failure, or refuses with NotAJobEventError, for any JSON', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ 'CodePipeline.job': fc.jsonValue() }),
+          fc.record({
+            'CodePipeline.job': fc.record({
+              id: fc.string({ minLength: 1 }),
+              data: fc.jsonValue(),
+            }),
+          }),
+        ),
+        (event) => {
+          try {
+            const parsed = parseJobEvent(event);
+            if (!parsed.ok) expect(parsed.error).toBeInstanceOf(ConfigurationError);
+          } catch (error) {
+            expect(error).toBeInstanceOf(NotAJobEventError);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

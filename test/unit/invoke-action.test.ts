@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import middy from '@middy/core';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -498,5 +499,57 @@ describe('Function: codePipelineJob', () => {
     } finally {
       codePipeline.restore();
     }
+  });
+});
+
+describe('Fuzz: invokeAction answers exactly once', () => {
+  const behaviours = {
+    nothing: () => undefined,
+    succeed: (job: Job) => job.succeed({ summary: 's'.repeat(3000), outputVariables: { ok: '1' } }),
+    fail: (job: Job) => job.fail(''),
+    throwError: () => {
+      throw new Error('boom');
+    },
+    throwString: () => {
+      throw 'a string';
+    },
+    rejectLater: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      throw new TypeError('late');
+    },
+    continueSmall: (job: Job) => job.inProgress({ n: 1 }),
+    continueHuge: (job: Job) => job.inProgress('x'.repeat(5000)),
+    badVariables: (job: Job) => job.succeed({ outputVariables: { 'no spaces allowed': 'x' } }),
+    recordThenThrow: (job: Job) => {
+      job.succeed();
+      throw new Error('after recording');
+    },
+  } as const;
+
+  it('sends one PutJob*Result whatever run does', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...(Object.keys(behaviours) as (keyof typeof behaviours)[])),
+        async (name) => {
+          // Prepare
+          const handler = invokeAction({ run: (job) => behaviours[name](job as Job) as never });
+
+          // Act
+          const result = await runJob(handler);
+
+          // Assess
+          const answers = result.calls.filter((call) => call.service === 'codepipeline');
+          expect(answers).toHaveLength(1);
+          expect(result.handlerError).toBeUndefined();
+          const expected = ['nothing', 'succeed'].includes(name)
+            ? 'succeeded'
+            : name === 'continueSmall'
+              ? 'in-progress'
+              : 'failed';
+          expect(result.status).toBe(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
