@@ -12,6 +12,7 @@ import type { ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
 import { unsafePathReason } from './entry-safety.js';
 import type { LazyS3Client } from './s3-client.js';
+import { isMissingRegion } from './s3-errors.js';
 import type { ErrorMapper } from './s3-object.js';
 
 /** Files to zip: archive path → content (strings are written as UTF-8). */
@@ -129,7 +130,7 @@ export class S3OutputArtifact implements OutputArtifact {
     } catch (error) {
       body.destroy();
       if (error instanceof CodePipelineJobError) throw error;
-      if (isSdkError(error)) throw await this.#mapError(error, 'write');
+      if (isSdkError(error) || isMissingRegion(error)) throw await this.#mapError(error, 'write');
       throw new JobFailedError(
         `Could not write output artifact "${this.name}": ${(error as Error).message}`,
         { cause: error },

@@ -7,6 +7,7 @@
  */
 import {
   type CodePipelineJobError,
+  ConfigurationError,
   JobFailedError,
   PermissionError,
   RevisionUnavailableError,
@@ -79,6 +80,11 @@ export function errorCodeOf(error: unknown): { code: string; status: number | un
   return { code: code ?? 'UnknownError', status: typeof status === 'number' ? status : undefined };
 }
 
+/** The SDK found no region: a deployment setting, not an S3 answer. */
+export function isMissingRegion(error: unknown): boolean {
+  return error instanceof Error && /^Region (is missing|not accepted)/.test(error.message);
+}
+
 /** Throttling, timeouts, network failures and 5xx: worth retrying later. */
 export function isUnavailable(code: string, status: number | undefined): boolean {
   return UNAVAILABLE_CODES.has(code) || status === 429 || (status !== undefined && status >= 500);
@@ -93,6 +99,13 @@ export async function mapS3Error(
   const where = `s3://${context.bucket}/${context.key}`;
   const detail = sdkDetail(error, code, status);
   const redact = (text: string) => context.redactor.redact(text);
+
+  if (isMissingRegion(error)) {
+    return new ConfigurationError(
+      `No AWS region is configured to ${context.operation} artifact "${context.artifactName}": set AWS_REGION (Lambda sets it)`,
+      { cause: error },
+    );
+  }
 
   if (PERMISSION_CODES.has(code) || status === 403) {
     const identity = await context.describeIdentity();

@@ -1,0 +1,194 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import JSZip from 'jszip';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JobArtifacts } from '../../../src/artifacts/index.js';
+import { ConfigurationError, PermissionError } from '../../../src/errors.js';
+import { artifactContext, SECRET_CREDENTIALS } from './support.js';
+
+const s3Mock = mockClient(S3Client);
+const stsMock = mockClient(STSClient);
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+let workDir: string;
+
+/** Captures the uploaded zip and returns its entries. */
+function captureUpload(): () => Promise<Record<string, string>> {
+  let body: Uint8Array | undefined;
+  s3Mock.on(PutObjectCommand).callsFake((input: { Body: Uint8Array }) => {
+    body = input.Body;
+    return { ETag: '"etag"' };
+  });
+  return async () => {
+    if (!body) throw new Error('nothing was uploaded');
+    const zip = await JSZip.loadAsync(body);
+    const files: Record<string, string> = {};
+    for (const [name, file] of Object.entries(zip.files)) {
+      files[name] = file.dir ? '<dir>' : await file.async('string');
+    }
+    return files;
+  };
+}
+
+describe('Class: OutputArtifact', () => {
+  beforeAll(async () => {
+    workDir = await mkdtemp(path.join(tmpdir(), 'output-unit-'));
+  });
+  beforeEach(() => {
+    // lib-storage resolves the endpoint itself, so it needs a region even with a mocked client.
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    s3Mock.reset();
+    stsMock.reset();
+  });
+  afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('uploads with SSE-KMS and the job key id when the job has an encryption key', async () => {
+    // Prepare
+    const uploaded = captureUpload();
+    const { context } = artifactContext({ encryptionKey: { id: KEY_ARN, type: 'KMS' } });
+
+    // Act
+    const result = await new JobArtifacts(context).output().write({ 'a.txt': 'alpha' });
+
+    // Assess
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'artifact-bucket',
+      Key: 'pipeline/GateOutput/abc123.zip',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      ContentType: 'application/zip',
+    });
+    expect(result.files).toBe(1);
+    expect(await uploaded()).toEqual({ 'a.txt': 'alpha' });
+  });
+
+  it('uploads with SSE-KMS and no key id when the job has no encryption key', async () => {
+    // Prepare
+    captureUpload();
+    const { context } = artifactContext();
+
+    // Act
+    await new JobArtifacts(context).output().write({ 'a.txt': 'alpha' });
+
+    // Assess
+    const input = s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(input?.ServerSideEncryption).toBe('aws:kms');
+    expect(input).not.toHaveProperty('SSEKMSKeyId');
+  });
+
+  it('zips a directory tree, keeping empty folders and skipping links', async () => {
+    // Prepare
+    const uploaded = captureUpload();
+    const source = path.join(workDir, 'tree');
+    await mkdir(path.join(source, 'nested', 'deeper'), { recursive: true });
+    await mkdir(path.join(source, 'empty'), { recursive: true });
+    await writeFile(path.join(source, 'top.txt'), 'top');
+    await writeFile(path.join(source, 'nested', 'deeper', 'leaf.txt'), 'leaf');
+    await symlink('/etc/hostname', path.join(source, 'link.txt'));
+    const { context, logs } = artifactContext();
+
+    // Act
+    const result = await new JobArtifacts(context).output().write(source);
+
+    // Assess
+    expect(result.files).toBe(2);
+    expect(await uploaded()).toEqual({
+      'empty/': '<dir>',
+      'nested/': '<dir>',
+      'nested/deeper/': '<dir>',
+      'nested/deeper/leaf.txt': 'leaf',
+      'top.txt': 'top',
+    });
+    expect(logs.some((line) => line.includes('link.txt') && line.includes('Skipping'))).toBe(true);
+  });
+
+  it.each(['../escape.txt', '/abs.txt', 'C:/x.txt', 'a\\b.txt'])(
+    'refuses to write an entry named %j',
+    async (name) => {
+      // Prepare
+      const { context } = artifactContext();
+
+      // Act
+      const error = await new JobArtifacts(context)
+        .output()
+        .write({ [name]: 'x' })
+        .catch((caught: unknown) => caught);
+
+      // Assess
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain(name);
+      expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    },
+  );
+
+  it('reports a missing region as a ConfigurationError', async () => {
+    // Prepare
+    vi.stubEnv('AWS_REGION', undefined);
+    vi.stubEnv('AWS_DEFAULT_REGION', undefined);
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
+    const { context } = artifactContext();
+
+    // Act
+    const error = await new JobArtifacts(context)
+      .output()
+      .write({ 'a.txt': 'x' })
+      .catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('AWS_REGION');
+  });
+
+  it('refuses a path that is not a directory', async () => {
+    // Prepare
+    const { context } = artifactContext();
+
+    // Act
+    const error = await new JobArtifacts(context)
+      .output()
+      .write(path.join(workDir, 'does-not-exist'))
+      .catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('is not a directory');
+  });
+
+  it('maps a denied upload to a PermissionError naming bucket and key without secrets', async () => {
+    // Prepare
+    s3Mock.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: `denied for ${SECRET_CREDENTIALS.accessKeyId}`,
+      }),
+    );
+    stsMock.on(GetCallerIdentityCommand).resolves({
+      Arn: 'arn:aws:sts::123456789012:assumed-role/PipelineRole/s',
+    });
+    const { context } = artifactContext();
+
+    // Act
+    const error = await new JobArtifacts(context)
+      .output()
+      .write({ 'a.txt': 'x' })
+      .catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(PermissionError);
+    const message = (error as Error).message;
+    expect(message).toContain('write artifact "GateOutput"');
+    expect(message).toContain('bucket artifact-bucket');
+    expect(message).toContain('role PipelineRole');
+    expect(message).not.toContain(SECRET_CREDENTIALS.accessKeyId);
+  });
+});
