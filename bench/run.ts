@@ -1,0 +1,39 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints one table per figure, each figure
+ * beside a baseline measured in the same run. Flags:
+ *   --only <names>   comma-separated: cold-start, overhead, artifact-read
+ *   --quick          fewer runs, and no 1 GiB artifact (for a smoke check, not for BENCHMARKS.md)
+ *   --skip-1gb       leave out the 1 GiB artifact (it needs ~2.5 GiB of disk and ~3 GiB of RAM)
+ */
+import { parseArgs } from 'node:util';
+import { coldStart } from './cold-start.js';
+
+const FIGURES = ['cold-start', 'overhead', 'artifact-read'] as const;
+type Figure = (typeof FIGURES)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'skip-1gb': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick === true;
+const selected = new Set<Figure>(
+  values.only === undefined
+    ? FIGURES
+    : values.only.split(',').map((name) => {
+        const figure = FIGURES.find((known) => known === name.trim());
+        if (!figure) throw new Error(`unknown figure "${name}"; known: ${FIGURES.join(', ')}`);
+        return figure;
+      }),
+);
+
+const { cpus, totalmem } = await import('node:os');
+console.log(
+  `# codepipeline-handler benchmarks\n\n${new Date().toISOString()} | Node ${process.version} | ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length} | ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM | ${process.platform} ${process.arch}${quick ? ' | --quick (not for BENCHMARKS.md)' : ''}\n`,
+);
+
+if (selected.has('cold-start')) {
+  console.log(await coldStart({ runs: quick ? 12 : 60 }));
+}
