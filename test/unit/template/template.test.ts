@@ -1,0 +1,283 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handlerBuildOptions } from '../../../scripts/build.mjs';
+import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
+import { parseTemplate, type Template } from '../../helpers/template-yaml.js';
+
+const root = join(import.meta.dirname, '../../..');
+const text = readFileSync(join(root, 'template.yaml'), 'utf8');
+
+/** A fresh copy of the template, for tests that break it on purpose. */
+function copy(): Template {
+  return parseTemplate(text);
+}
+
+// Tests poke into the template's loose structure.
+type Loose = any;
+
+function actionsOf(template: Template): Loose[] {
+  return (template.Resources.Pipeline?.Properties?.Stages as Loose[]).flatMap(
+    (stage) => stage.Actions,
+  );
+}
+
+function action(template: Template, name: string): Loose {
+  return actionsOf(template).find((candidate) => candidate.Name === name);
+}
+
+describe('Template: template.yaml', () => {
+  it('passes the validator', () => {
+    // Act
+    const report = validateTemplate(copy(), root);
+
+    // Assess
+    expect(report.problems).toEqual([]);
+    expect(report.functions.map((fn) => fn.logicalId).sort()).toEqual([
+      'FeedbackGateFunction',
+      'ReleaseNotesCheckFunction',
+      'SmokeTestFunction',
+      'WaitForUrlFunction',
+    ]);
+  });
+
+  it('declares every function as the issue asks: nodejs24.x on arm64, esbuild ESM with source maps', () => {
+    // Prepare
+    const template = copy();
+
+    // Act
+    const functions = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Serverless::Function',
+    );
+
+    // Assess
+    expect(functions).toHaveLength(4);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(fn.Properties?.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 2 });
+      expect(fn.Metadata).toMatchObject({
+        BuildMethod: 'esbuild',
+        BuildProperties: {
+          Format: 'esm',
+          Minify: true,
+          Sourcemap: true,
+          Target: 'es2024',
+          OutExtension: ['.js=.mjs'],
+        },
+      });
+    }
+  });
+
+  it('gives SAM the esbuild settings that scripts/build.mjs uses', () => {
+    // Prepare
+    const options = handlerBuildOptions('handlers/x.ts', 'out');
+
+    // Act
+    const properties = copy().Resources.FeedbackGateFunction?.Metadata?.BuildProperties as Loose;
+
+    // Assess
+    expect(properties.Format).toBe(options.format);
+    expect(properties.Minify).toBe(options.minify);
+    expect(properties.Sourcemap).toBe(options.sourcemap);
+    expect(properties.MainFields).toBe(options.mainFields?.join(','));
+    expect(properties.OutExtension).toEqual([`.js=${options.outExtension?.['.js']}`]);
+    expect(properties.Banner).toEqual([`js=${options.banner?.js}`]);
+  });
+
+  it('configures each gate action with UserParameters its schema accepts, naming files in example/source', async () => {
+    // Prepare
+    const template = copy();
+    const schemas: Record<string, Loose> = {
+      FeedbackGateFunction: ratingGateParams,
+      SmokeTestFunction: smokeTestParams,
+      WaitForUrlFunction: waitForUrlParams,
+    };
+
+    // Act
+    const invokes = actionsOf(template).filter(
+      (candidate) => candidate.ActionTypeId.Category === 'Invoke',
+    );
+
+    // Assess
+    expect(invokes).toHaveLength(4);
+    for (const invoke of invokes) {
+      const raw = invoke.Configuration.UserParameters;
+      const params = JSON.parse(
+        typeof raw === 'string' ? raw : substituteDefaults(template, raw['Fn::Sub']),
+      );
+      const schema = schemas[invoke.Configuration.FunctionName.Ref];
+      if (schema) expect(schema.safeParse(params).error).toBeUndefined();
+      if (params.file)
+        expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
+    }
+  });
+
+  describe('its handlers, built as SAM builds them', () => {
+    let outdir: string;
+
+    beforeAll(async () => {
+      outdir = await mkdtemp(join(tmpdir(), 'template-build-'));
+    });
+
+    afterAll(() => rm(outdir, { recursive: true, force: true }));
+
+    it('each Handler names a built file that exports a handler function', async () => {
+      // Prepare
+      const { build } = await import('esbuild');
+      const { functions } = validateTemplate(copy(), root);
+
+      for (const fn of functions) {
+        // Act
+        const dir = join(outdir, fn.logicalId);
+        await build(handlerBuildOptions(join(root, fn.entry), dir));
+        const module = await import(pathToFileURL(join(dir, fn.outputFile)).href);
+
+        // Assess
+        expect(typeof module[fn.exportName], fn.logicalId).toBe('function');
+      }
+    }, 60_000);
+  });
+});
+
+describe('Function: validateTemplate', () => {
+  it.each([
+    [
+      'a misspelt property',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Properties.Timeuot = 30;
+      },
+      'Resources.FeedbackGateFunction.Properties.Timeuot: unknown property (did you mean Timeout?)',
+    ],
+    [
+      'a value of the wrong type',
+      (t: Loose) => {
+        t.Resources.SmokeTestFunction.Properties.Timeout = 'ninety';
+      },
+      'Resources.SmokeTestFunction.Properties.Timeout: expected a number, got string "ninety"',
+    ],
+    [
+      'a misspelt property of a nested property type',
+      (t: Loose) => {
+        action(t, 'FeedbackGate').ActionTypeId.Categroy = 'Invoke';
+      },
+      '.ActionTypeId.Categroy: unknown property (did you mean Category?)',
+    ],
+    [
+      'a missing required property',
+      (t: Loose) => {
+        delete t.Resources.Pipeline.Properties.RoleArn;
+      },
+      'Resources.Pipeline.Properties: required property RoleArn is missing',
+    ],
+    [
+      'a property of a nested type given as a list',
+      (t: Loose) => {
+        t.Resources.Pipeline.Properties.ArtifactStore.EncryptionKey = [{ Id: 'x', Type: 'KMS' }];
+      },
+      'Resources.Pipeline.Properties.ArtifactStore.EncryptionKey: expected an object, got a list',
+    ],
+    [
+      'a Ref to nothing',
+      (t: Loose) => {
+        t.Resources.ArtifactBucketPolicy.Properties.Bucket = { Ref: 'ArtifactBukket' };
+      },
+      'Ref ArtifactBukket names no parameter or resource',
+    ],
+    [
+      'a GetAtt of an attribute the resource lacks',
+      (t: Loose) => {
+        t.Resources.Pipeline.Properties.RoleArn = { 'Fn::GetAtt': ['PipelineRole', 'Name'] };
+      },
+      'AWS::IAM::Role has no attribute Name',
+    ],
+    [
+      'an unknown variable in a Sub',
+      (t: Loose) => {
+        action(t, 'SmokeTest').Configuration.UserParameters = { 'Fn::Sub': '{"url":"${SiteUrl}"}' };
+      },
+      'Ref SiteUrl names no parameter or resource',
+    ],
+    [
+      'a Handler that does not match the entry point',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Properties.Handler = 'index.handler';
+      },
+      'Handler: index.handler names index.mjs, but esbuild writes feedback-gate.mjs for handlers/feedback-gate.ts',
+    ],
+    [
+      'an entry point that does not exist',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata.BuildProperties.EntryPoints = [
+          'handlers/nope.ts',
+        ];
+      },
+      'EntryPoints: handlers/nope.ts does not exist',
+    ],
+    [
+      'a build property SAM does not pass to esbuild',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata.BuildProperties.Splitting = true;
+      },
+      'BuildProperties.Splitting: not passed to esbuild by SAM',
+    ],
+    [
+      'an Invoke action whose function is not in the template',
+      (t: Loose) => {
+        action(t, 'FeedbackGate').Configuration.FunctionName = 'some-other-function';
+      },
+      'Configuration.FunctionName: must be !Ref to a function of this template',
+    ],
+    [
+      'a function that cannot report failure',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Properties.Policies[0].Statement[0].Action = [
+          'codepipeline:PutJobSuccessResult',
+        ];
+      },
+      'Resources.FeedbackGateFunction: its role cannot call codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult',
+    ],
+    [
+      'an input artifact that no earlier action produces',
+      (t: Loose) => {
+        action(t, 'ReleaseNotesCheck').InputArtifacts = [{ Name: 'BuildOutput' }];
+      },
+      'ReleaseNotesCheck.InputArtifacts: BuildOutput is not produced by an earlier action',
+    ],
+    [
+      'UserParameters that are not JSON',
+      (t: Loose) => {
+        action(t, 'FeedbackGate').Configuration.UserParameters = "{file: 'ratings.json'}";
+      },
+      'FeedbackGate.Configuration.UserParameters: not valid JSON',
+    ],
+    [
+      'a variable of a namespace that runs later',
+      (t: Loose) => {
+        action(t, 'Approve').Configuration.CustomData = 'Smoke: #{Smoke.passedChecks}';
+      },
+      '#{Smoke...} is no namespace of an earlier action',
+    ],
+    [
+      'a pipeline role that may invoke any function',
+      (t: Loose) => {
+        const statements = t.Resources.PipelineRole.Properties.Policies[0].PolicyDocument.Statement;
+        statements.find((s: Loose) => s.Sid === 'InvokeGates').Resource = '*';
+      },
+      'Resources.PipelineRole: may invoke "*", which no action of the pipeline uses (least privilege)',
+    ],
+  ])('complains about %s', (_what, mutate, expected) => {
+    // Prepare
+    const template = copy();
+    mutate(template);
+
+    // Act
+    const { problems } = validateTemplate(template, root);
+
+    // Assess
+    expect(problems.join('\n')).toContain(expected);
+  });
+});
