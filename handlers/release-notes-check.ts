@@ -4,15 +4,18 @@
 import { z } from 'zod';
 import { ConfigurationError, invokeAction } from '../src/index.js';
 
-const params = z.strictObject({
-  /** Input artifact with the notes; defaults to the action's only input. */
-  artifact: z.string().min(1).optional(),
-  file: z.string().min(1).default('release-notes.md'),
-  /** `## <heading>` sections that must be present and not empty. */
-  requiredSections: z.array(z.string().min(1)).default(['Changes']),
-  /** Markers of unfinished notes. */
-  forbidden: z.array(z.string().min(1)).default(['TODO', 'TBD', 'FIXME']),
-});
+const params = z
+  .strictObject({
+    /** Input artifact with the notes; defaults to the action's only input. */
+    artifact: z.string().min(1).optional(),
+    file: z.string().min(1).default('release-notes.md'),
+    /** `## <heading>` sections that must be present and not empty. */
+    requiredSections: z.array(z.string().min(1)).default(['Changes']),
+    /** Markers of unfinished notes. */
+    forbidden: z.array(z.string().min(1)).default(['TODO', 'TBD', 'FIXME']),
+  })
+  // Every field has a default, so the action may leave UserParameters out.
+  .prefault({});
 
 export const handler = invokeAction({
   params,
