@@ -158,6 +158,6 @@ export type { AssumeRoleOptions, AwsCredentials } from './assume-role.js';
 export type { ExtractResult } from './extract.js';
 export type { InputArtifact } from './input-artifact.js';
 export type { ArtifactLimits } from './limits.js';
-export { DEFAULT_ARTIFACT_LIMITS } from './limits.js';
+export { DEFAULT_ARTIFACT_LIMITS, resolveLimits } from './limits.js';
 export type { OutputArtifact, OutputFiles, OutputWriteResult } from './output-artifact.js';
 export type { ZipEntryInfo } from './zip-reader.js';
