@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { resolveLimits } from '../../../src/artifacts/limits.js';
-import { ZipArchive } from '../../../src/artifacts/zip-reader.js';
+import { ByteLimit, ZipArchive } from '../../../src/artifacts/zip-reader.js';
 import { JobFailedError } from '../../../src/errors.js';
 import { buildZip, buildZipSegments } from '../../fixtures/hostile-zips/raw-zip.js';
 import { CountingSource } from './support.js';
@@ -131,5 +133,29 @@ describe('Class: ZipArchive', () => {
 
     // Assess
     expect(archive.entries[1]?.unsafeReason).toContain('more than one entry');
+  });
+});
+
+describe('Class: ByteLimit', () => {
+  it('fails the stream as soon as more bytes than allowed pass, whatever yauzl checked', async () => {
+    // Prepare: our own running limit, independent of yauzl's declared-size check
+    const limit = new ByteLimit(10, () => 'too much');
+    let delivered = 0;
+
+    // Act
+    const error = await pipeline(
+      Readable.from([Buffer.alloc(6), Buffer.alloc(6), Buffer.alloc(6)]),
+      limit,
+      async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) delivered += chunk.length;
+      },
+    ).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toBe('too much');
+    expect(delivered).toBeLessThanOrEqual(6);
+    // Stopped at the chunk that crossed the limit; the third never went through.
+    expect(limit.bytes).toBe(12);
   });
 });
