@@ -47,7 +47,7 @@ Run '${CLI_NAME} <command> --help' for the options of a command.
 export function commandHelp(command: Command): string {
   const rows = Object.entries(command.options).map(([name, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : ''}--${name}${option.valueName ? ` ${option.valueName}` : ''}`;
-    return [flag, option.description] as const;
+    return [flag, `${option.description}${option.multiple ? ' (repeatable)' : ''}`] as const;
   });
   rows.push(['-h, --help', 'Show this help']);
   const positionals = command.positionals ? ` ${command.positionals}` : '';
@@ -57,13 +57,17 @@ ${command.description}
 
 Options:
 ${table(rows)}
-`;
+${command.examples ? `\nExamples:\n${command.examples.map((line) => `  ${line}`).join('\n')}\n` : ''}`;
 }
 
 function parseConfig(command: Command): ParseArgsOptionsConfig {
   const config: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' } };
   for (const [name, option] of Object.entries(command.options)) {
-    config[name] = { type: option.type, ...(option.short ? { short: option.short } : {}) };
+    config[name] = {
+      type: option.type,
+      ...(option.short ? { short: option.short } : {}),
+      ...(option.multiple ? { multiple: true } : {}),
+    };
     if (option.default !== undefined)
       Object.assign(config[name] as object, { default: option.default });
   }
@@ -119,7 +123,7 @@ export async function runCli(
     return 0;
   }
   try {
-    // No option is declared `multiple`, so every value is a string or a boolean.
+    // Options declared `multiple` are string arrays; the others are strings or booleans.
     return await command.run(parsed.values as ParsedOptions, parsed.positionals, context);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(context, error.message, helpHint);

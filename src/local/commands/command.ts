@@ -11,6 +11,8 @@ export interface CommandOption {
   /** Placeholder shown in help, e.g. `<port>`. */
   readonly valueName?: string;
   readonly default?: string | boolean;
+  /** May be given more than once (`--input A=x --input B=y`); the value is then a string[]. */
+  readonly multiple?: boolean;
 }
 
 export interface CommandContext {
@@ -22,7 +24,7 @@ export interface CommandContext {
   readonly waitForShutdown: () => Promise<string>;
 }
 
-export type ParsedOptions = Record<string, string | boolean | undefined>;
+export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   readonly name: string;
@@ -31,6 +33,8 @@ export interface Command {
   /** Paragraphs shown under `Usage:` in the command's help. */
   readonly description: string;
   readonly options: Readonly<Record<string, CommandOption>>;
+  /** Command lines shown under `Examples:` in the command's help. */
+  readonly examples?: readonly string[];
   /** Positional arguments, for the usage line; none are accepted when omitted. */
   readonly positionals?: string;
   /** Resolves with the process exit code. */
@@ -50,7 +54,7 @@ export class UsageError extends Error {
 }
 
 /** Reads a `--*-port` option: an integer 0..65535 (0: any free port). */
-export function portOption(value: string | boolean | undefined, name: string): number | undefined {
+export function portOption(value: ParsedOptions[string], name: string): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (typeof value !== 'string' || !/^\d+$/.test(value) || port > 65_535) {

@@ -1,12 +1,12 @@
 /**
  * The CLI's commands. Adding one is an import and an entry here; the dispatcher builds
- * parsing and help from the `Command` itself. (`invoke` and `pipeline` land here once
- * the core engine exists.)
+ * parsing and help from the `Command` itself.
  */
 import type { Command } from './command.js';
+import { invokeCommand } from './invoke.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [serveCommand];
+export const COMMANDS: readonly Command[] = [invokeCommand, serveCommand];
 
 export type { Command, CommandContext, CommandOption, ParsedOptions } from './command.js';
 export { UsageError } from './command.js';

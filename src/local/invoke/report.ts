@@ -1,0 +1,47 @@
+/** Words for rounds and outcomes, shared by the `invoke` output and the pipeline view. */
+import type { JobResult } from '../job-api/index.js';
+import type { ActionOutcome, RoundReport } from './rounds.js';
+
+export const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One line for how a round ended: the job's answer, or why there was none. */
+export function describeRound(report: RoundReport): string {
+  const took = formatSeconds(report.end.durationMs);
+  const result: JobResult | undefined = report.result;
+  if (result === undefined) {
+    const why = report.end.kind === 'returned' ? 'returned' : report.end.kind.replace('-', ' ');
+    return `no result (${why} after ${took})`;
+  }
+  switch (result.status) {
+    case 'Continued': {
+      const summary = result.executionDetails?.summary;
+      const percent = result.executionDetails?.percentComplete;
+      return `in progress after ${took}${summary ? `: ${summary}` : ''}${percent !== undefined ? ` (${percent}%)` : ''} [continuation token, ${result.continuationToken.length} chars]`;
+    }
+    case 'Succeeded': {
+      const summary = result.executionDetails?.summary;
+      return `succeeded after ${took}${summary ? `: ${summary}` : ''}`;
+    }
+    case 'Failed':
+      return `failed after ${took}: ${result.failureDetails.type}: ${result.failureDetails.message}`;
+  }
+}
+
+export function describeVariables(variables: Readonly<Record<string, string>>): string[] {
+  return Object.entries(variables).map(([key, value]) => `${key} = ${value}`);
+}
+
+/** The lines under "Result:" for an action outcome. */
+export function describeOutcome(outcome: ActionOutcome): string[] {
+  const rounds = `${outcome.rounds.length} round${outcome.rounds.length === 1 ? '' : 's'}`;
+  if (outcome.status === 'Succeeded') {
+    const lines = [`Succeeded after ${rounds}`];
+    if (outcome.summary) lines.push(`  summary: ${outcome.summary}`);
+    const variables = describeVariables(outcome.outputVariables);
+    if (variables.length > 0) {
+      lines.push('  output variables:', ...variables.map((line) => `    ${line}`));
+    }
+    return lines;
+  }
+  return [`Failed after ${rounds}`, `  ${outcome.failureType}: ${outcome.message}`];
+}
