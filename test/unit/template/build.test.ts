@@ -45,9 +45,11 @@ describe('Script: scripts/build.mjs', () => {
     };
 
     // Act
-    const { metafile } = await build(options);
+    const result = await build(options);
 
     // Assess
+    const metafile = result.metafile as Metafile;
+
     const files = Object.keys(metafile.outputs);
     const entry = files.find((file) => resolve(root, file) === join(outdir, 'feedback-gate.mjs'));
     expect(entry).toBeDefined();
