@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
+import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
 import { handlerBuildOptions } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import { runJob } from '../../../src/testing/index.js';
 import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
 import { parseTemplate, type Template } from '../../helpers/template-yaml.js';
 
@@ -114,6 +117,40 @@ describe('Template: template.yaml', () => {
       if (params.file)
         expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
     }
+  });
+
+  it('approves the example source in its Gates stage, as configured there', async () => {
+    // Prepare
+    const template = copy();
+    const source = Object.fromEntries(
+      ['ratings.json', 'release-notes.md'].map((file) => [
+        file,
+        readFileSync(join(root, 'example/source', file)),
+      ]),
+    );
+
+    // Act
+    const results = await Promise.all(
+      (
+        [
+          ['FeedbackGate', feedbackGate],
+          ['ReleaseNotesCheck', releaseNotesCheck],
+        ] as const
+      ).map(([name, handler]) => {
+        const configured = action(template, name);
+        return runJob(handler, {
+          params: configured.Configuration.UserParameters,
+          artifacts: { [configured.InputArtifacts[0].Name]: source },
+        });
+      }),
+    );
+
+    // Assess
+    expect(results.map((result) => [result.status, result.message])).toEqual([
+      ['succeeded', undefined],
+      ['succeeded', undefined],
+    ]);
+    expect(results[0]?.outputVariables).toEqual({ averageRating: '4.3', ratingCount: '20' });
   });
 
   describe('its handlers, built as SAM builds them', () => {
