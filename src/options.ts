@@ -1,6 +1,7 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ArtifactLimits } from './artifacts/index.js';
+import { resolveLimits } from './artifacts/limits.js';
 import type { LogLevel, PowertoolsLikeLogger } from './logger.js';
 
 /** Options of `codePipelineJob` (and `invokeAction`, which adds `run`). */
@@ -57,6 +58,15 @@ export function validateOptions(options: object): void {
       (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     ) {
       throw new TypeError(`codepipeline-handler: option "${key}" must be a non-negative number`);
+    }
+  }
+  if (numbers.artifactLimits !== undefined) {
+    try {
+      resolveLimits(numbers.artifactLimits as Partial<ArtifactLimits>);
+    } catch (error) {
+      throw new TypeError(
+        `codepipeline-handler: option "artifactLimits": ${(error as Error).message}`,
+      );
     }
   }
   const schema = numbers.params;

@@ -21,6 +21,8 @@ describe('Function: validateOptions (through the public API)', () => {
     [{ reportAttempts: Number.NaN }, /"reportAttempts" must be a non-negative number/],
     [{ params: { parse: () => 1 } }, /"params" must be a Standard Schema/],
     [{ retries: 3, verbose: true }, /unknown options "retries", "verbose"/],
+    [{ artifactLimits: { maxEntrys: 5 } }, /"artifactLimits": Unknown artifact limit "maxEntrys"/],
+    [{ artifactLimits: { maxReadBytes: 0 } }, /maxReadBytes must be a positive integer/],
   ])('refuses %o', (options, message) => {
     expect(() => codePipelineJob(options as never)).toThrow(message);
   });
