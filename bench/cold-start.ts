@@ -133,11 +133,27 @@ export async function coldStart(options: ColdStartOptions): Promise<string> {
     },
     {
       metric: 'module init, p90',
-      ours: formatMs(percentile(oursSamples.map((s) => s.importMs), 90)),
-      baseline: formatMs(percentile(baselineSamples.map((s) => s.importMs), 90)),
+      ours: formatMs(
+        percentile(
+          oursSamples.map((s) => s.importMs),
+          90,
+        ),
+      ),
+      baseline: formatMs(
+        percentile(
+          baselineSamples.map((s) => s.importMs),
+          90,
+        ),
+      ),
       ratio: formatRatio(
-        percentile(oursSamples.map((s) => s.importMs), 90) /
-          percentile(baselineSamples.map((s) => s.importMs), 90),
+        percentile(
+          oursSamples.map((s) => s.importMs),
+          90,
+        ) /
+          percentile(
+            baselineSamples.map((s) => s.importMs),
+            90,
+          ),
       ),
       target: '-',
       result: 'info',

@@ -37,3 +37,32 @@ console.log(
 if (selected.has('cold-start')) {
   console.log(await coldStart({ runs: quick ? 12 : 60 }));
 }
+
+if (selected.has('overhead')) {
+  const { overhead } = await import('./overhead.js');
+  console.log(
+    await overhead(
+      quick
+        ? { perRound: 200, rounds: 5, warmup: 300 }
+        : { perRound: 500, rounds: 12, warmup: 1000 },
+    ),
+  );
+}
+
+if (selected.has('artifact-read')) {
+  const { artifactRead, ARTIFACT_SIZES } = await import('./artifact-read.js');
+  const skip1Gb = quick || values['skip-1gb'] === true;
+  const sizes = ARTIFACT_SIZES.filter((size) => !skip1Gb || size.bytes < 1024 ** 3).map((size) =>
+    quick ? { ...size, runs: 3 } : size,
+  );
+  console.log(
+    await artifactRead({
+      sizes,
+      ...(skip1Gb
+        ? {
+            skipped: `The 1 GiB artifact was NOT measured in this run (${quick ? '--quick' : '--skip-1gb'}); run without the flag for the 1 GiB figures.`,
+          }
+        : {}),
+    }),
+  );
+}

@@ -1,0 +1,289 @@
+/**
+ * Figure 3: reading one small file from an input artifact of 8 MiB, 128 MiB and 1 GiB
+ * on the embedded S3 (src/local/embedded-s3.ts, on 127.0.0.1): ours (ranged GETs via
+ * yauzl) against downloading the whole object and loading it with JSZip. Each read runs
+ * in a fresh child process, so its peak RSS belongs to that reader alone. Artifacts are
+ * generated at bench time into a temporary folder, uploaded, and deleted afterwards.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startEmbeddedS3 } from '../src/local/embedded-s3.js';
+import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
+import { childEnv } from './child-process.js';
+import type { ReadMeasurement } from './children/measure-read.js';
+import { writeArtifact } from './make-artifact.js';
+import {
+  atLeast,
+  atMost,
+  formatBytes,
+  formatMs,
+  formatRatio,
+  median,
+  type Row,
+  renderTable,
+} from './stats.js';
+
+const execFileAsync = promisify(execFile);
+const MiB = 1024 * 1024;
+const BUCKET = 'bench-artifacts';
+const SMALL_PATH = 'ratings.json';
+const SMALL_CONTENT = Buffer.from(
+  `${JSON.stringify(Array.from({ length: 40 }, (_, i) => 3 + (i % 3)))}\n`,
+);
+
+export interface ArtifactSize {
+  readonly label: string;
+  readonly bytes: number;
+  readonly runs: number;
+}
+
+export const ARTIFACT_SIZES: readonly ArtifactSize[] = [
+  { label: '8 MiB', bytes: 8 * MiB, runs: 7 },
+  { label: '128 MiB', bytes: 128 * MiB, runs: 5 },
+  { label: '1 GiB', bytes: 1024 * MiB, runs: 3 },
+];
+
+export interface ArtifactReadOptions {
+  readonly sizes: readonly ArtifactSize[];
+  /** Why sizes were left out, printed with the table. */
+  readonly skipped?: string;
+}
+
+type Outcome = { ok: true; value: ReadMeasurement } | { ok: false; reason: string };
+
+interface SizeResult {
+  readonly size: ArtifactSize;
+  readonly objectBytes: number;
+  readonly ours: Outcome[];
+  readonly baseline: Outcome[];
+}
+
+export async function artifactRead(options: ArtifactReadOptions): Promise<string> {
+  const dir = await benchTempDir('artifact-read');
+  const s3 = await startEmbeddedS3();
+  const results: SizeResult[] = [];
+  const notes: string[] = [];
+  try {
+    const ours = await bundleEntry(join(ROOT, 'bench/children/read-ours.ts'), join(dir, 'ours'));
+    const baseline = await bundleEntry(
+      join(ROOT, 'bench/children/read-baseline.ts'),
+      join(dir, 'baseline'),
+    );
+    await s3.createBucket(BUCKET);
+    const uploader = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    const expectedSha = createHash('sha256').update(SMALL_CONTENT).digest('hex');
+    const env = childEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint });
+
+    for (const size of options.sizes) {
+      const free = await freeBytes(dir);
+      // The zip exists twice for a moment (our file and s3rver's copy), plus headroom.
+      if (free < size.bytes * 2.5) {
+        notes.push(
+          `${size.label} skipped: ${formatBytes(free)} free in ${dir}, ${formatBytes(size.bytes * 2.5)} needed.`,
+        );
+        continue;
+      }
+      const file = join(dir, `artifact-${size.bytes}.zip`);
+      const objectBytes = await writeArtifact(file, {
+        totalBytes: size.bytes,
+        bigEntries: 4,
+        smallPath: SMALL_PATH,
+        smallContent: SMALL_CONTENT,
+      });
+      const key = `bench-pipeline/BuildOutput/${size.label.replace(' ', '')}`;
+      await uploader.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          Body: createReadStream(file),
+          ContentLength: objectBytes,
+        }),
+      );
+      await rm(file);
+
+      const result: SizeResult = { size, objectBytes, ours: [], baseline: [] };
+      const read = async (bundle: string): Promise<Outcome> => {
+        const outcome = await runReader(bundle, [BUCKET, key, SMALL_PATH], env);
+        if (outcome.ok && outcome.value.fileSha256 !== expectedSha) {
+          return { ok: false, reason: 'read the wrong bytes (sha256 differs)' };
+        }
+        return outcome;
+      };
+      for (let run = 0; run < size.runs; run++) {
+        // Alternate who goes first; a baseline that failed once is not asked again.
+        const baselineFailed = result.baseline.some((outcome) => !outcome.ok);
+        if (run % 2 === 0) {
+          result.ours.push(await read(ours.file));
+          if (!baselineFailed) result.baseline.push(await read(baseline.file));
+        } else {
+          if (!baselineFailed) result.baseline.push(await read(baseline.file));
+          result.ours.push(await read(ours.file));
+        }
+      }
+      results.push(result);
+    }
+    uploader.destroy();
+  } finally {
+    await s3.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return renderTable(
+    'Figure 3: one small file from an input artifact, ours (ranged GETs) vs whole GetObject + JSZip',
+    rowsOf(results),
+    [
+      ...notes,
+      `Artifacts: ${SMALL_PATH} (a ${SMALL_CONTENT.length}-byte JSON array) as the first entry, then 4 stored entries of random bytes; generated per run, uploaded to the embedded S3 on 127.0.0.1, deleted afterwards.`,
+      `Each read is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); time = the read alone (the SDK is loaded before the clock starts on both sides); bytes = every byte on the child's TCP sockets, both directions; peak RSS = process.resourceUsage().maxRSS of the child. Medians of ${results.map((r) => `${r.size.runs} (${r.size.label})`).join(', ')} runs per reader.`,
+      'Ratios in this table are baseline / ours: how many times faster, fewer bytes, less memory.',
+      ...(options.skipped ? [options.skipped] : []),
+      ...failureNotes(results),
+    ],
+  );
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const stats = await statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+async function runReader(
+  bundle: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<Outcome> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, [bundle, ...args], {
+      env,
+      maxBuffer: 16 * MiB,
+    });
+    const last = stdout.trim().split('\n').pop() ?? '';
+    return { ok: true, value: JSON.parse(last) as ReadMeasurement };
+  } catch (error) {
+    const failure = error as { code?: number; signal?: string; stderr?: string; message: string };
+    const stderr = (failure.stderr ?? '').trim().split('\n');
+    // The first line that names an error says more than a stack trace's tail.
+    const named = stderr.find((line) => /Error|error:|FATAL|heap/.test(line)) ?? stderr.at(-1);
+    return {
+      ok: false,
+      reason: `exit ${failure.code ?? '?'}${failure.signal ? ` (${failure.signal})` : ''}: ${(named ?? failure.message).trim().slice(0, 300)}`,
+    };
+  }
+}
+
+function medians(outcomes: readonly Outcome[]) {
+  const ok = outcomes.filter((o): o is { ok: true; value: ReadMeasurement } => o.ok);
+  if (ok.length === 0 || ok.length < outcomes.length) return undefined;
+  const of = (field: keyof ReadMeasurement) => median(ok.map((o) => Number(o.value[field])));
+  return {
+    ms: of('ms'),
+    bytes: of('bytesTransferred'),
+    rss: of('peakRssBytes'),
+    requests: of('httpRequests'),
+  };
+}
+
+function rowsOf(results: readonly SizeResult[]): Row[] {
+  const rows: Row[] = [];
+  const first = results[0];
+  const firstOurs = first ? medians(first.ours) : undefined;
+  for (const result of results) {
+    const ours = medians(result.ours);
+    const baseline = medians(result.baseline);
+    const label = `${result.size.label} (${formatBytes(result.objectBytes)} object)`;
+    const isGiB = result.size.bytes >= 1024 * MiB;
+    const failed = baseline === undefined ? 'FAILED' : undefined;
+    rows.push({
+      metric: `${label}: time`,
+      ours: ours ? formatMs(ours.ms, 1) : 'FAILED',
+      baseline: failed ?? formatMs(baseline?.ms ?? Number.NaN, 1),
+      ratio: ours && baseline ? `${formatRatio(baseline.ms / ours.ms, 1)} faster` : 'n/a',
+      target: isGiB ? '>= 20x faster' : '-',
+      result: isGiB
+        ? ours && baseline
+          ? atLeast(baseline.ms / ours.ms, 20)
+          : ours
+            ? 'FAIL'
+            : 'MISS'
+        : 'info',
+    });
+    rows.push({
+      metric: `${label}: bytes transferred`,
+      ours: ours ? `${formatBytes(ours.bytes)} in ${ours.requests} req` : 'FAILED',
+      baseline: failed ?? `${formatBytes(baseline?.bytes ?? 0)} in ${baseline?.requests} req`,
+      ratio: ours && baseline ? `${formatRatio(baseline.bytes / ours.bytes, 0)} fewer` : 'n/a',
+      target: '-',
+      result: 'info',
+    });
+    rows.push({
+      metric: `${label}: peak RSS`,
+      ours: ours ? formatBytes(ours.rss) : 'FAILED',
+      baseline: failed ?? formatBytes(baseline?.rss ?? 0),
+      ratio: ours && baseline ? `${formatRatio(baseline.rss / ours.rss, 1)} less` : 'n/a',
+      target: isGiB ? '>= 10x less' : '-',
+      result: isGiB
+        ? ours && baseline
+          ? atLeast(baseline.rss / ours.rss, 10)
+          : ours
+            ? 'FAIL'
+            : 'MISS'
+        : 'info',
+    });
+  }
+  const last = results.at(-1);
+  const lastOurs = last ? medians(last.ours) : undefined;
+  if (first && last && first !== last && firstOurs && lastOurs) {
+    const span = `ours ${last.size.label} / ours ${first.size.label}`;
+    rows.push({
+      metric: `flat in size: time, ${span}`,
+      ours: formatMs(lastOurs.ms, 1),
+      baseline: formatMs(firstOurs.ms, 1),
+      ratio: formatRatio(lastOurs.ms / firstOurs.ms),
+      target: '<= 1.5x',
+      result: atMost(lastOurs.ms / firstOurs.ms, 1.5),
+    });
+    rows.push({
+      metric: `flat in size: peak RSS, ${span}`,
+      ours: formatBytes(lastOurs.rss),
+      baseline: formatBytes(firstOurs.rss),
+      ratio: formatRatio(lastOurs.rss / firstOurs.rss),
+      target: '<= 1.1x',
+      result: atMost(lastOurs.rss / firstOurs.rss, 1.1),
+    });
+    rows.push({
+      metric: `flat in size: bytes, ${span}`,
+      ours: formatBytes(lastOurs.bytes),
+      baseline: formatBytes(firstOurs.bytes),
+      ratio: formatRatio(lastOurs.bytes / firstOurs.bytes),
+      target: '-',
+      result: 'info',
+    });
+  }
+  return rows;
+}
+
+function failureNotes(results: readonly SizeResult[]): string[] {
+  const notes: string[] = [];
+  for (const result of results) {
+    for (const [who, outcomes] of [
+      ['ours', result.ours],
+      ['baseline', result.baseline],
+    ] as const) {
+      const failure = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
+      if (failure) {
+        notes.push(`${result.size.label}, ${who} FAILED (not retried): ${failure.reason}`);
+      }
+    }
+  }
+  return notes;
+}

@@ -1,0 +1,159 @@
+/**
+ * Figure 2: per-invocation overhead. A no-op gate through `invokeAction` against the
+ * hand-written handler, both reporting to the same minimal loopback CodePipeline
+ * endpoint (HTTP on 127.0.0.1 answering `{}`), which runs in this process so that its
+ * CPU is not counted against either side. The handlers run in a child process
+ * (bundled with the product's esbuild options) whose CPU is read with
+ * `process.cpuUsage()`: our CPU per invocation is (CPU of ours - CPU of baseline) / N.
+ */
+import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
+import { childEnv } from './child-process.js';
+import type { OverheadReport, OverheadRound } from './children/overhead.js';
+import { atMost, formatMs, formatRatio, median, type Row, renderTable } from './stats.js';
+
+export interface OverheadOptions {
+  readonly perRound: number;
+  readonly rounds: number;
+  readonly warmup: number;
+}
+
+export async function overhead(options: OverheadOptions): Promise<string> {
+  const dir = await benchTempDir('overhead');
+  const child = await bundleEntry(join(ROOT, 'bench/children/overhead.ts'), dir);
+
+  const targets = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? 'none');
+    targets.set(target, (targets.get(target) ?? 0) + 1);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'Content-Length': '2',
+        'x-amzn-RequestId': '00000000-0000-4000-8000-000000000000',
+      });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  let logBytes = 0;
+  let report: OverheadReport;
+  try {
+    report = await new Promise<OverheadReport>((resolve, reject) => {
+      const proc = fork(child.file, [], {
+        execPath: process.execPath,
+        execArgv: [],
+        env: childEnv({
+          AWS_ENDPOINT_URL_CODEPIPELINE: `http://127.0.0.1:${port}`,
+          BENCH_PER_ROUND: String(options.perRound),
+          BENCH_ROUNDS: String(options.rounds),
+          BENCH_WARMUP: String(options.warmup),
+        }),
+        // stdout is a pipe we drain, as Lambda's log collector would; results come over IPC.
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      let received: OverheadReport | undefined;
+      proc.stdout?.on('data', (chunk: Buffer) => {
+        logBytes += chunk.length;
+      });
+      proc.on('message', (message) => {
+        received = message as OverheadReport;
+      });
+      proc.on('error', reject);
+      proc.on('exit', (code) => {
+        if (received) resolve(received);
+        else reject(new Error(`overhead child exited with ${code} and no report`));
+      });
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  const byVariant = (name: string) => report.rounds.filter((round) => round.variant === name);
+  const perInvocation = (rounds: readonly OverheadRound[], field: 'wallMs' | 'cpuMs') =>
+    rounds.map((round) => round[field] / round.invocations);
+  const ours = byVariant('ours');
+  const quiet = byVariant('ours-quiet');
+  const baseline = byVariant('baseline');
+  const wallOurs = median(perInvocation(ours, 'wallMs'));
+  const wallQuiet = median(perInvocation(quiet, 'wallMs'));
+  const wallBaseline = median(perInvocation(baseline, 'wallMs'));
+  const cpuOurs = median(perInvocation(ours, 'cpuMs'));
+  const cpuQuiet = median(perInvocation(quiet, 'cpuMs'));
+  const cpuBaseline = median(perInvocation(baseline, 'cpuMs'));
+  // Paired per round (adjacent in time), then the median across rounds.
+  const extraCpu = (variant: readonly OverheadRound[]) =>
+    median(
+      variant.map((round, index) => {
+        const base = baseline[index] as OverheadRound;
+        return (round.cpuMs - base.cpuMs) / round.invocations;
+      }),
+    );
+  const ourCpu = extraCpu(ours);
+  const ourCpuQuiet = extraCpu(quiet);
+  const total = options.rounds * options.perRound;
+  const sent = [...targets]
+    .map(([target, count]) => `${target.replace('CodePipeline_20150709.', '')} x${count}`)
+    .join(', ');
+
+  const rows: Row[] = [
+    {
+      metric: 'wall time per invocation, median of rounds',
+      ours: formatMs(wallOurs, 3),
+      baseline: formatMs(wallBaseline, 3),
+      ratio: formatRatio(wallOurs / wallBaseline),
+      target: '<= 1.05x',
+      result: atMost(wallOurs / wallBaseline, 1.05),
+    },
+    {
+      metric: 'our CPU per invocation: (CPU ours - CPU baseline) / N',
+      ours: formatMs(ourCpu, 3),
+      baseline: '-',
+      ratio: '-',
+      target: '< 0.2 ms',
+      result: ourCpu < 0.2 ? 'PASS' : 'MISS',
+    },
+    {
+      metric: 'process CPU per invocation (client + handler)',
+      ours: formatMs(cpuOurs, 3),
+      baseline: formatMs(cpuBaseline, 3),
+      ratio: formatRatio(cpuOurs / cpuBaseline),
+      target: '-',
+      result: 'info',
+    },
+    {
+      metric: 'diagnosis: ours with logLevel warn, wall per invocation',
+      ours: formatMs(wallQuiet, 3),
+      baseline: formatMs(wallBaseline, 3),
+      ratio: formatRatio(wallQuiet / wallBaseline),
+      target: '-',
+      result: 'info',
+    },
+    {
+      metric: 'diagnosis: ours with logLevel warn, our CPU per invocation',
+      ours: formatMs(ourCpuQuiet, 3),
+      baseline: '-',
+      ratio: `(process ${formatMs(cpuQuiet, 3)})`,
+      target: '-',
+      result: 'info',
+    },
+  ];
+  const notes = [
+    `${options.rounds} rounds x ${options.perRound} sequential invocations per variant (${total} each), after ${options.warmup} warm-up invocations each; order rotated every round; events from \`jobEvent()\` (a fresh job id each), contexts from \`lambdaContext()\`, built before the clock starts.`,
+    `Loopback endpoint (this process, 127.0.0.1:${port}) answered: ${sent || 'nothing'}.`,
+    `Ours logged ${(logBytes / (total + options.warmup)).toFixed(0)} bytes of JSON per invocation on average (the "Reported succeeded" line); the baseline logs nothing.`,
+    ...(report.problems.length > 0 ? [`Problems: ${report.problems.join('; ')}`] : []),
+  ];
+  return renderTable(
+    'Figure 2: per-invocation overhead, no-op gate via invokeAction vs hand-written handler',
+    rows,
+    notes,
+  );
+}
