@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { handler as artifactTour } from '../../../examples/artifact-tour.js';
 import { handler as feedback } from '../../../examples/feedback-handler.js';
 import { handler as middyChain } from '../../../examples/middy-chain.js';
 import { handler as waitForDeployment } from '../../../examples/wait-for-deployment.js';
@@ -44,6 +45,28 @@ describe('Examples: README', () => {
     expect(bad.message).toContain('UserParameters.minRating');
   });
 
+  it('artifact tour reads, extracts, streams and writes artifacts', async () => {
+    // Act
+    const result = await runJob(artifactTour, {
+      artifacts: {
+        BuildOutput: {
+          'reports/coverage.json': '{"total":87}',
+          'CHANGELOG.md': 'v1.2.0\n- faster',
+          'data/results.csv': 'a,1\nb,2\nc,3\n',
+        },
+      },
+      outputArtifacts: ['GateReport'],
+    });
+
+    // Assess
+    expect(result.status).toBe('succeeded');
+    expect(result.summary).toBe('v1.2.0: coverage 87%, 5 entries, 3 files extracted, 3 rows');
+    expect(JSON.parse(String(result.outputArtifacts.GateReport?.['report.json']))).toEqual({
+      coverage: 87,
+      rows: 3,
+    });
+  });
+
   it('middy chain example reports through codePipelineJob', async () => {
     // Act
     const result = await runJob(middyChain as never, { params: { env: 'prod' } });
@@ -82,6 +105,7 @@ describe('README: code blocks', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
   it.each([
+    'examples/artifact-tour.ts',
     'examples/feedback-handler.ts',
     'examples/middy-chain.ts',
     'examples/wait-for-deployment.ts',
