@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as artifactTour } from '../../../examples/artifact-tour.js';
 import { handler as feedback } from '../../../examples/feedback-handler.js';
 import { handler as middyChain } from '../../../examples/middy-chain.js';
+import { handler as pollDeployment } from '../../../examples/poll-deployment.js';
 import { handler as waitForDeployment } from '../../../examples/wait-for-deployment.js';
 import { runJob, runUntilDone } from '../../../src/testing/index.js';
 
@@ -75,6 +76,34 @@ describe('Examples: README', () => {
     expect(result).toMatchObject({ status: 'succeeded', summary: 'checked prod' });
   });
 
+  it('pollUntil example reports progress until the deployment succeeds', async () => {
+    // Prepare
+    const states = [
+      { state: 'RUNNING', percent: 40 },
+      { state: 'RUNNING', percent: 80 },
+      { state: 'SUCCEEDED', percent: 100 },
+    ];
+    const server = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify(states.shift()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const statusUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/deployment`;
+
+    // Act
+    const result = await runUntilDone(pollDeployment, { params: { statusUrl } }).finally(() =>
+      server.close(),
+    );
+
+    // Assess
+    expect(result.rounds.map((round) => [round.status, round.percentComplete])).toEqual([
+      ['in-progress', 40],
+      ['in-progress', 80],
+      ['succeeded', undefined],
+    ]);
+    expect(result.summary).toBe('Deployed');
+  });
+
   it('deployment wait example continues until the deployment is done', async () => {
     // Prepare: a status endpoint that says IN_PROGRESS twice
     let asked = 0;
@@ -108,6 +137,8 @@ describe('README: code blocks', () => {
     'examples/artifact-tour.ts',
     'examples/feedback-handler.ts',
     'examples/middy-chain.ts',
+    'examples/poll-deployment.ts',
+    'handlers/release-notes-check.ts',
     'examples/wait-for-deployment.ts',
   ])('shows %s exactly as tested', (path) => {
     expect(readme).toContain(`// ${path}\n${readFileSync(join(root, path), 'utf8')}`);
