@@ -28,5 +28,11 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  // A getter: touching process.stdin creates the stream, which only `pipeline` may need.
+  get stdin() {
+    return process.stdin;
+  },
+  stdoutIsTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
   waitForShutdown,
 });

@@ -3,6 +3,7 @@
  * function. Commands get their I/O and the shutdown signal from a context, so they can
  * be run in-process by tests as well as from the real CLI.
  */
+import type { ApprovalInput } from '../pipeline/approval.js';
 
 export interface CommandOption {
   readonly type: 'string' | 'boolean';
@@ -20,6 +21,11 @@ export interface CommandContext {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Keyboard input, for questions such as a manual approval (none in tests). */
+  readonly stdin?: ApprovalInput;
+  /** Whether stdout is a terminal (live redraws) and how wide it is. */
+  readonly stdoutIsTTY?: boolean;
+  readonly columns?: number;
   /** Resolves with the signal name when the user asks the command to stop. */
   readonly waitForShutdown: () => Promise<string>;
 }

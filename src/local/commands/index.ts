@@ -4,9 +4,10 @@
  */
 import type { Command } from './command.js';
 import { invokeCommand } from './invoke.js';
+import { pipelineCommand } from './pipeline.js';
 import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [invokeCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [invokeCommand, pipelineCommand, serveCommand];
 
 export type { Command, CommandContext, CommandOption, ParsedOptions } from './command.js';
 export { UsageError } from './command.js';
