@@ -213,7 +213,7 @@ export async function coldStart(options: ColdStartOptions): Promise<string> {
       .map(([name, bytes]) => `${name} ${formatBytes(bytes)}`)
       .join(', ');
   const notes = [
-    `${options.runs} fresh \`node\` processes per side (${process.version}), alternating, after 3 unmeasured warm-up runs each; module init = performance.now() around \`await import(bundle)\`.`,
+    `${options.runs} fresh \`node\` processes per bundle (${process.version}), order rotated every run, after 3 unmeasured warm-up runs each; module init = performance.now() around \`await import(bundle)\`.`,
     `Traced init of ours loaded ${loadedFiles.length} bundle file(s): ${loadedFiles.map((file) => relative(ours.outdir, file)).join(', ')}${tracedMatchesGraph ? ' (exactly the static import graph of the metafile)' : ' (differs from the metafile static graph!)'}.`,
     `S3/STS/lib-storage code is in ${oursShape.lazyOnlyFiles.size} chunk(s) reached only by dynamic import: ${[...oursShape.lazyOnlyFiles].map((file) => relative(ours.outdir, file)).join(', ')}.`,
     `Largest packages at init, ours: ${topPackages(oursShape)}.`,
