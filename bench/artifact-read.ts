@@ -148,6 +148,18 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
       'Ratios in this table are baseline / ours: how many times faster, fewer bytes, less memory.',
       ...(options.skipped ? [options.skipped] : []),
       ...failureNotes(results),
+      `Peak RSS of every run of ours (MiB): ${results
+        .map(
+          (r) =>
+            `${r.size.label} [${r.ours
+              .map((o) =>
+                o.ok
+                  ? `${(o.value.peakRssBytes / MiB).toFixed(1)} (heap ${(o.value.heapTotalBytes / MiB).toFixed(0)}, external ${(o.value.externalBytes / MiB).toFixed(0)})`
+                  : 'failed',
+              )
+              .join(', ')}]`,
+        )
+        .join('; ')}.`,
     ],
   );
 }

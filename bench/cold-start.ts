@@ -5,7 +5,7 @@
  * `performance.now()`, many processes, median. A separate traced process records
  * which bundle files load at init, to check that the S3 and STS clients do not.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
@@ -63,6 +63,14 @@ interface BundleShape {
 
 export async function coldStart(options: ColdStartOptions): Promise<string> {
   const dir = await benchTempDir('cold-start');
+  try {
+    return await measureColdStart(dir, options);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureColdStart(dir: string, options: ColdStartOptions): Promise<string> {
   const ours = await bundleEntry(join(ROOT, 'handlers/feedback-gate.ts'), join(dir, 'ours'));
   const baseline = await bundleEntry(
     join(ROOT, 'bench/baseline/hand-written-handler.ts'),

@@ -7,6 +7,7 @@
  * `process.cpuUsage()`: our CPU per invocation is (CPU of ours - CPU of baseline) / N.
  */
 import { fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -72,6 +73,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
       });
     });
   } finally {
+    await rm(dir, { recursive: true, force: true });
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -27,6 +27,9 @@ export interface ReadMeasurement {
   readonly httpRequests: number;
   /** process.resourceUsage().maxRSS, in bytes. */
   readonly peakRssBytes: number;
+  /** process.memoryUsage() at the end, in bytes: where the RSS went (heap or buffers). */
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
   readonly fileBytes: number;
   readonly fileSha256: string;
 }
@@ -64,6 +67,8 @@ export async function measureRead(read: (request: ReadRequest) => Promise<Buffer
     bytesReceived,
     httpRequests,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapTotalBytes: process.memoryUsage().heapTotal,
+    externalBytes: process.memoryUsage().external,
     fileBytes: file.length,
     fileSha256: createHash('sha256').update(file).digest('hex'),
   };
