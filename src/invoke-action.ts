@@ -15,6 +15,7 @@ export interface InvokeActionOptions<Schema extends StandardSchemaV1 | undefined
 }
 
 /** What `run` may return: an Outcome, or nothing (success). */
+// biome-ignore lint/suspicious/noConfusingVoidType: `void` lets run be a function that returns nothing.
 export type RunResult = Promise<Outcome | void> | Outcome | void;
 
 /** A Lambda handler for a CodePipeline Invoke action. */

@@ -45,7 +45,7 @@ export function checkIntrinsics(
 
   const walk = (value: unknown, path: string): void => {
     if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(item, `${path}[${index}]`));
+      for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`);
       return;
     }
     if (!isPlainObject(value)) return;

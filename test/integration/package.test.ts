@@ -20,31 +20,59 @@ describe('Package: codepipeline-handler installed from its tarball', () => {
   const work = mkdtempSync(join(tmpdir(), 'cph-consumer-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('runs a user test written against codepipeline-handler/testing', { timeout: 240_000 }, async () => {
+  it('runs a user test written against codepipeline-handler/testing', {
+    timeout: 240_000,
+  }, async () => {
     // Prepare
-    const packed = await run(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, maxBuffer: 1 << 26 });
-    const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')) as string) as [{ filename: string }];
-    const vitestVersion = (JSON.parse(readFileSync(join(root, 'node_modules/vitest/package.json'), 'utf8')) as { version: string }).version;
+    const packed = await run(npm, ['pack', '--json', '--pack-destination', work], {
+      cwd: root,
+      maxBuffer: 1 << 26,
+    });
+    const [{ filename }] = JSON.parse(
+      packed.stdout.slice(packed.stdout.indexOf('[')) as string,
+    ) as [{ filename: string }];
+    const vitestVersion = (
+      JSON.parse(readFileSync(join(root, 'node_modules/vitest/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     const project = join(work, 'project');
     cpSync(consumer, project, { recursive: true });
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-gates', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'my-gates', private: true, type: 'module' }),
+    );
     await run(
       npm,
-      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, filename), `vitest@${vitestVersion}`],
+      [
+        'install',
+        '--offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        join(work, filename),
+        `vitest@${vitestVersion}`,
+      ],
       { cwd: project, maxBuffer: 1 << 26 },
     );
 
     // Act
-    const result = await run(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run'], {
-      cwd: project,
-      env: { ...process.env, CI: 'true' },
-    }).catch((error: { stdout: string; stderr: string }) => error);
+    const result = await run(
+      process.execPath,
+      [join(project, 'node_modules/vitest/vitest.mjs'), 'run'],
+      {
+        cwd: project,
+        env: { ...process.env, CI: 'true' },
+      },
+    ).catch((error: { stdout: string; stderr: string }) => error);
 
     // Assess
     const output = `${result.stdout}\n${result.stderr}`;
     expect(output).toMatch(/Tests\s+.*2 passed/);
     expect(output).not.toMatch(/failed/);
-    const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(Object.keys(installed.dependencies).sort()).toEqual(['codepipeline-handler', 'vitest']);
   });
 });

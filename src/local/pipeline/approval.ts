@@ -36,7 +36,8 @@ export async function decideApproval(options: {
   const key = await new Promise<string>((resolve) => {
     const onData = (chunk: Buffer) => {
       const pressed = chunk.toString('utf8');
-      if (!/^[yYnN\r\u0003]/.test(pressed)) return;
+      // y/n, Enter, or Ctrl+C (character code 3, which raw mode delivers as data).
+      if (!/^[yYnN\r]/.test(pressed) && pressed.charCodeAt(0) !== 3) return;
       input.off('data', onData);
       input.setRawMode?.(false);
       input.pause();

@@ -139,18 +139,19 @@ export class LiveView {
   #lines(): string[] {
     const now = Date.now();
     const width = this.#options.columns ?? 100;
-    const fit = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
+    const fitToWidth = (line: string) =>
+      line.length > width ? `${line.slice(0, width - 1)}…` : line;
     const lines: string[] = [];
     for (const stage of this.#stages) {
       lines.push(
-        fit(
+        fitToWidth(
           `${SYMBOLS[stage.state]} ${stage.name.padEnd(28)} ${elapsed(stage, now).padStart(7)}  ${stage.state}`,
         ),
       );
       for (const action of stage.actions) {
         const label = `${action.name} [${action.runOrder}]`;
         lines.push(
-          fit(
+          fitToWidth(
             `   ${SYMBOLS[action.state]} ${label.padEnd(26)} ${elapsed(action, now).padStart(7)}  ${action.state}${action.detail ? ` - ${action.detail}` : ''}`,
           ),
         );

@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
-import { CodePipelineJobError, JobFailedError } from '../../../src/errors.js';
+import { type CodePipelineJobError, JobFailedError } from '../../../src/errors.js';
 import { buildFixtures, catalog } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
 import { artifactContext, s3Body } from './support.js';

@@ -21,10 +21,11 @@ function copy(): Template {
 }
 
 // Tests poke into the template's loose structure.
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into the template's untyped YAML.
 type Loose = any;
 
 function actionsOf(template: Template): Loose[] {
-  return (template.Resources.Pipeline?.Properties?.Stages as Loose[]).flatMap(
+  return ((template.Resources.Pipeline?.Properties?.Stages ?? []) as Loose[]).flatMap(
     (stage) => stage.Actions,
   );
 }
@@ -234,6 +235,7 @@ describe('Function: validateTemplate', () => {
     [
       'an unknown variable in a Sub',
       (t: Loose) => {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not JS.
         action(t, 'SmokeTest').Configuration.UserParameters = { 'Fn::Sub': '{"url":"${SiteUrl}"}' };
       },
       'Ref SiteUrl names no parameter or resource',

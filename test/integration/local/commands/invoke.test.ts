@@ -40,7 +40,7 @@ describe('Command: invoke', () => {
 
     // Assess
     expect(code).toBe(0);
-    const jobIds = [...stdout.matchAll(/^Round (\d)  job ([0-9a-f-]{36})$/gm)];
+    const jobIds = [...stdout.matchAll(/^Round (\d) {2}job ([0-9a-f-]{36})$/gm)];
     expect(jobIds.map((match) => match[1])).toEqual(['1', '2', '3']);
     expect(new Set(jobIds.map((match) => match[2])).size).toBe(3);
     expect(stdout).toContain('  | working on step 1 of round 1');
