@@ -1,17 +1,20 @@
-import { z } from 'zod';
+// zod/mini keeps cold start small: it tree-shakes, where full zod adds ~15 ms to every cold start.
+import * as z from 'zod/mini';
 import { ConfigurationError, NotAJobEventError } from './errors.js';
 
 /** The key CodePipeline puts its job under in a Lambda event. */
 export const JOB_EVENT_KEY = 'CodePipeline.job';
 
+const text = () => z.string().check(z.minLength(1));
+
 const s3Location = z.object({
-  bucketName: z.string().min(1),
-  objectKey: z.string().min(1),
+  bucketName: text(),
+  objectKey: text(),
 });
 
 const artifactSchema = z.object({
-  name: z.string().min(1),
-  revision: z.string().nullish(),
+  name: text(),
+  revision: z.nullish(z.string()),
   location: z.object({
     type: z.literal('S3'),
     s3Location,
@@ -19,31 +22,32 @@ const artifactSchema = z.object({
 });
 
 const credentialsSchema = z.object({
-  accessKeyId: z.string().min(1),
-  secretAccessKey: z.string().min(1),
-  sessionToken: z.string().min(1),
-  expirationTime: z.number().optional(),
+  accessKeyId: text(),
+  secretAccessKey: text(),
+  sessionToken: text(),
+  expirationTime: z.optional(z.number()),
 });
+
+// An action has 0 to 5 input and output artifacts.
+const artifactList = () => z._default(z.array(artifactSchema).check(z.maxLength(5)), []);
 
 const jobDataSchema = z.object({
   actionConfiguration: z.object({
-    configuration: z
-      .object({
-        FunctionName: z.string().min(1),
-        UserParameters: z.string().optional(),
-      })
-      .loose(),
+    configuration: z.looseObject({
+      FunctionName: text(),
+      UserParameters: z.optional(z.string()),
+    }),
   }),
-  inputArtifacts: z.array(artifactSchema).max(5).default([]),
-  outputArtifacts: z.array(artifactSchema).max(5).default([]),
+  inputArtifacts: artifactList(),
+  outputArtifacts: artifactList(),
   artifactCredentials: credentialsSchema,
-  continuationToken: z.string().min(1).optional(),
-  encryptionKey: z.object({ id: z.string().min(1), type: z.string().min(1) }).optional(),
+  continuationToken: z.optional(text()),
+  encryptionKey: z.optional(z.object({ id: text(), type: text() })),
 });
 
 const jobSchema = z.object({
-  id: z.string().min(1),
-  accountId: z.string().min(1),
+  id: text(),
+  accountId: text(),
   data: jobDataSchema,
 });
 
@@ -109,13 +113,37 @@ export function parseJobEvent(event: unknown): ParsedJobEvent {
   if (parsed.success) return { ok: true, job: parsed.data };
   const problems = parsed.error.issues
     .slice(0, 5)
-    .map((issue) => `${[JOB_EVENT_KEY, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+    .map(
+      (issue) => `${[JOB_EVENT_KEY, ...issue.path.map(String)].join('.')}: ${describeIssue(issue)}`,
+    )
     .join('; ');
   return {
     ok: false,
     jobId: id,
     error: new ConfigurationError(`The CodePipeline job event is malformed: ${problems}`),
   };
+}
+
+/**
+ * What is wrong with one field, from the issue's code and bounds. Built here rather
+ * than from zod's messages (zod/mini ships none), and never from the input: the
+ * event carries credentials.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'too_small':
+      return issue.origin === 'string' && Number(issue.minimum) === 1
+        ? 'must not be empty'
+        : `must have at least ${issue.minimum}`;
+    case 'too_big':
+      return `must have at most ${issue.maximum}`;
+    case 'invalid_value':
+      return `must be ${issue.values.map((value) => JSON.stringify(value)).join(' or ')}`;
+    default:
+      return `is invalid (${issue.code})`;
+  }
 }
 
 function describe(value: unknown): string {

@@ -7,7 +7,14 @@ import { type Deadline, startDeadline } from './deadline.js';
 import { failureOf, ReportNotDeliveredError } from './errors.js';
 import { parseJobEvent } from './event.js';
 import { Job } from './job.js';
-import { createJsonLogger, type JobLogger, wrapPowertoolsLogger } from './logger.js';
+import {
+  createJsonLogger,
+  type JobLogger,
+  type LogLevel,
+  logLevelFromEnv,
+  type PowertoolsLikeLogger,
+  wrapPowertoolsLogger,
+} from './logger.js';
 import { type JobOptions, OPTION_DEFAULTS, validateOptions } from './options.js';
 import { failureOutcome, isOutcome, type Outcome, successOutcome } from './outcome.js';
 import { type ParamsOf, parseUserParameters } from './params.js';
@@ -64,6 +71,8 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const timeoutMarginMs = options.timeoutMarginMs ?? OPTION_DEFAULTS.timeoutMarginMs;
   const reportTimeoutMs = options.reportTimeoutMs ?? OPTION_DEFAULTS.reportTimeoutMs;
   const reportAttempts = options.reportAttempts ?? OPTION_DEFAULTS.reportAttempts;
+  // Read once per container: the environment does not change between invocations.
+  const logLevel = options.logLevel ?? logLevelFromEnv();
 
   const codePipelineJobBefore = async (request: Request<unknown, unknown, Error, Context>) => {
     const parsed = parseJobEvent(request.event);
@@ -77,7 +86,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
           ]
         : secretsOfMalformed(request.event),
     );
-    const logger = makeLogger(options, redactor, jobId);
+    const logger = makeLogger(options.logger, logLevel, redactor, jobId);
     const deadline = startDeadline(request.context, timeoutMarginMs);
     const report: ReportOptions = {
       client: options.client ?? defaultCodePipelineClient(),
@@ -234,19 +243,16 @@ function rememberAnswered(jobId: string): void {
 }
 
 function makeLogger(
-  options: JobOptions<StandardSchemaV1 | undefined>,
+  powertools: PowertoolsLikeLogger | undefined,
+  level: LogLevel,
   redactor: Redactor,
   jobId: string,
 ): JobLogger {
-  if (options.logger) {
-    options.logger.appendKeys?.({ jobId });
-    return wrapPowertoolsLogger(options.logger, redactor);
+  if (powertools) {
+    powertools.appendKeys?.({ jobId });
+    return wrapPowertoolsLogger(powertools, redactor);
   }
-  return createJsonLogger({
-    keys: { jobId },
-    redactor,
-    ...(options.logLevel ? { level: options.logLevel } : {}),
-  });
+  return createJsonLogger({ keys: { jobId }, redactor, level });
 }
 
 function isMiddyTimeout(error: unknown): boolean {

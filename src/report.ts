@@ -175,10 +175,14 @@ async function send(
     // Never let one hung connection eat the invocation: each call gets its own timeout,
     // shortened to what is left before Lambda's deadline (keeping 50 ms to return).
     const timeoutMs = Math.max(100, Math.min(callTimeoutMs, remainingMs() - 50));
+    // An AbortController with a timer we clear, rather than AbortSignal.timeout, so a
+    // busy container does not keep a pending timer per invocation after the call ends.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(timeoutError(timeoutMs)), timeoutMs);
     try {
       // A fresh command per attempt: middleware state from a failed attempt must not leak.
       await client.send(commandFor(jobId, outcome) as PutJobSuccessResultCommand, {
-        abortSignal: AbortSignal.timeout(timeoutMs),
+        abortSignal: abort.signal,
       });
       logger.info(`Reported ${outcome.status} to CodePipeline`, {
         operation,
@@ -219,6 +223,8 @@ async function send(
       });
       if (!retryable || attempt >= maxAttempts || timeLeft <= 0) break;
       await new Promise((resolve) => setTimeout(resolve, pause));
+    } finally {
+      clearTimeout(timer);
     }
   }
   logger.error(`Could not deliver ${operation}; the invocation fails so that Lambda retries it`, {
@@ -226,6 +232,12 @@ async function send(
     error: errorName(lastError),
   });
   throw new ReportNotDeliveredError(jobId, { cause: lastError });
+}
+
+function timeoutError(ms: number): Error {
+  const error = new Error(`The call took longer than ${ms} ms`);
+  error.name = 'TimeoutError';
+  return error;
 }
 
 function defaultBackoff(attempt: number): number {

@@ -13,7 +13,7 @@ import { type ExtractResult, extractArchive } from './extract.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import type { S3Object } from './s3-object.js';
 import { closeMatches } from './suggest.js';
-import { ZipArchive, type ZipEntry, type ZipEntryInfo } from './zip-reader.js';
+import type { ZipArchive, ZipEntry, ZipEntryInfo } from './zip-reader.js';
 
 /** An input artifact of the job (`job.input(name)`). */
 export interface InputArtifact {
@@ -148,6 +148,8 @@ export class S3InputArtifact implements InputArtifact {
   #openArchive(): Promise<ZipArchive> {
     this.#archive ??= forgetOnFailure(
       this.#openSource().then(async (source) => {
+        // yauzl loads with the first archive, not at cold start.
+        const { ZipArchive } = await import('./zip-reader.js');
         const archive = await ZipArchive.open(source, this.name, this.#limits);
         this.#logger.debug('Opened input artifact', {
           artifact: this.name,

@@ -76,6 +76,7 @@ describe('Function: parseJobEvent', () => {
     expect(parsed.error.message).toContain(
       'CodePipeline.job.data.artifactCredentials.secretAccessKey',
     );
+    expect(parsed.error.message).toContain('secretAccessKey: expected string');
     expect(parsed.error.message).not.toContain('AKIAEXAMPLEKEY1');
   });
 });
