@@ -39,5 +39,9 @@ export function invokeAction<
     // must end before Lambda kills it (a killed invocation is retried).
     return Promise.race([run(job), deadlineOf(job as Job<unknown, unknown>)]);
   };
-  return middy(runJob as never).use(codePipelineJob(options)) as unknown as InvokeActionHandler;
+  // middy's own early timeout is off: the engine's deadline already ends runJob in time,
+  // and a second timer per invocation is pure overhead.
+  return middy(runJob as never, { timeoutEarlyInMillis: 0 }).use(
+    codePipelineJob(options),
+  ) as unknown as InvokeActionHandler;
 }
