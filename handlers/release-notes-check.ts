@@ -1,21 +1,29 @@
 // A gate written from scratch, the way a user of the framework would: it reads
 // release notes from the source artifact and refuses a release whose notes are
 // missing, unfinished, or lack the sections the team agreed on.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ConfigurationError, invokeAction } from '../src/index.js';
 
-const params = z
-  .strictObject({
+// zod/mini keeps the bundle small but has no error messages of its own: load the
+// English ones, so a bad UserParameters is explained, not just "Invalid input".
+z.config(en());
+
+const nonEmpty = z.string().check(z.minLength(1));
+
+// Every field has a default, so the action may leave UserParameters out.
+const params = z.prefault(
+  z.strictObject({
     /** Input artifact with the notes; defaults to the action's only input. */
-    artifact: z.string().min(1).optional(),
-    file: z.string().min(1).default('release-notes.md'),
+    artifact: z.optional(nonEmpty),
+    file: z._default(nonEmpty, 'release-notes.md'),
     /** `## <heading>` sections that must be present and not empty. */
-    requiredSections: z.array(z.string().min(1)).default(['Changes']),
+    requiredSections: z._default(z.array(nonEmpty), ['Changes']),
     /** Markers of unfinished notes. */
-    forbidden: z.array(z.string().min(1)).default(['TODO', 'TBD', 'FIXME']),
-  })
-  // Every field has a default, so the action may leave UserParameters out.
-  .prefault({});
+    forbidden: z._default(z.array(nonEmpty), ['TODO', 'TBD', 'FIXME']),
+  }),
+  {},
+);
 
 export const handler = invokeAction({
   params,

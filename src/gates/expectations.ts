@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './schema.js';
 import type { HttpResult } from './http.js';
 
 /** What a response must look like to pass (smokeTest checks, waitForUrl). */
@@ -13,19 +14,32 @@ export interface ResponseExpectations {
   readonly maxLatencyMs?: number | undefined;
 }
 
-const statusCode = z.int().min(100).max(599);
-
-/** The zod shape of `ResponseExpectations`, to spread into a gate's schema. */
-export const expectationsShape = {
-  expectStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
-  bodyIncludes: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  bodyMatches: z
-    .string()
-    .min(1)
-    .refine(isValidRegExp, { error: 'is not a valid regular expression' })
-    .optional(),
-  maxLatencyMs: z.number().positive().optional(),
-};
+/**
+ * The zod shape of `ResponseExpectations`, to spread into a gate's schema.
+ *
+ * The gates' schemas are built inside `@__PURE__` functions: zod/mini applies checks
+ * with a method call (`.check()`), which a bundler must otherwise keep, so importing
+ * one gate from `codepipeline-handler/gates` would build every gate's schema at init.
+ */
+export const expectationsShape = /* @__PURE__ */ (() => {
+  const statusCode = z.int().check(z.gte(100), z.lte(599));
+  const nonEmptyString = z.string().check(z.minLength(1));
+  return {
+    expectStatus: z.optional(z.union([statusCode, z.array(statusCode).check(z.minLength(1))])),
+    bodyIncludes: z.optional(
+      z.union([nonEmptyString, z.array(nonEmptyString).check(z.minLength(1))]),
+    ),
+    bodyMatches: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1),
+          z.refine(isValidRegExp, { error: 'is not a valid regular expression' }),
+        ),
+    ),
+    maxLatencyMs: z.optional(z.number().check(z.gt(0))),
+  };
+})();
 
 function isValidRegExp(source: string): boolean {
   try {

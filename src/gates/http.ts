@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './schema.js';
 
 /** What one HTTP request gave: a response (any status), or why there was none. */
 export type HttpResult =
@@ -151,13 +152,17 @@ export const httpUrlSchema = z.url({
 });
 
 /** An https URL; plain http is allowed only on loopback, for local runs and tests. */
-export const httpsUrlSchema = httpUrlSchema.refine(
-  (value) => {
-    const parsed = new URL(value);
-    return parsed.protocol === 'https:' || LOOPBACK_HOSTS.has(parsed.hostname);
-  },
-  { error: 'must be an https:// URL (http:// is accepted only for 127.0.0.1 and localhost)' },
-);
+export const httpsUrlSchema = /* @__PURE__ */ (() =>
+  httpUrlSchema.check(
+    z.refine(
+      (value) => {
+        const parsed = new URL(value);
+        return parsed.protocol === 'https:' || LOOPBACK_HOSTS.has(parsed.hostname);
+      },
+      { error: 'must be an https:// URL (http:// is accepted only for 127.0.0.1 and localhost)' },
+    ),
+  ))();
 
 /** HTTP header names and values; the values are never logged (they may hold tokens). */
-export const headersSchema = z.record(z.string().min(1), z.string());
+export const headersSchema = /* @__PURE__ */ (() =>
+  z.record(z.string().check(z.minLength(1)), z.string()))();

@@ -1,44 +1,50 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { JobFailedError, SystemUnavailableError } from '../errors.js';
 import type { Job } from '../job.js';
 import { evaluateRatings, formatRating } from './evaluate-ratings.js';
 import type { Gate } from './gate.js';
 import { describeUrl, headersSchema, httpRequest, httpsUrlSchema } from './http.js';
 import { DEFAULT_SCALE, detectRatingsFormat, parseRatings } from './ratings.js';
+import './schema.js';
 
 const MAX_RATINGS_BYTES = 10 * 1024 * 1024;
 
 /** `UserParameters` of `ratingGate`. */
-export const ratingGateParams = z
-  .strictObject({
-    /** Input artifact holding `file`. @default the action's only input artifact */
-    artifact: z.string().min(1).optional(),
-    /** Path of the ratings file inside the input artifact. */
-    file: z.string().min(1).optional(),
-    /** Or: an https URL serving the ratings. */
-    url: httpsUrlSchema.optional(),
-    /** Request headers for `url` (an API token, say); never logged. */
-    headers: headersSchema.optional(),
-    /** @default from the file extension or content type, else sniffed */
-    format: z.enum(['json', 'csv']).optional(),
-    /** Field of JSON objects, or CSV column, holding the rating. */
-    field: z.string().min(1).default('rating'),
-    /** Valid ratings; anything outside fails the job. */
-    scale: z
-      .strictObject({ min: z.number(), max: z.number() })
-      .refine((scale) => scale.min < scale.max, { error: 'min must be below max' })
-      .default(DEFAULT_SCALE),
-    minAverage: z.number(),
-    minCount: z.int().min(1).default(1),
-    maxShareBelow: z
-      .strictObject({ threshold: z.number(), maxShare: z.number().min(0).max(1) })
-      .optional(),
-    /** Timeout of the request to `url`, in milliseconds. */
-    timeoutMs: z.int().positive().max(60_000).default(10_000),
-  })
-  .refine((params) => (params.file === undefined) !== (params.url === undefined), {
-    error: 'set exactly one of "file" (a file in an input artifact) or "url"',
-  });
+export const ratingGateParams = /* @__PURE__ */ (() =>
+  z
+    .strictObject({
+      /** Input artifact holding `file`. @default the action's only input artifact */
+      artifact: z.optional(z.string().check(z.minLength(1))),
+      /** Path of the ratings file inside the input artifact. */
+      file: z.optional(z.string().check(z.minLength(1))),
+      /** Or: an https URL serving the ratings. */
+      url: z.optional(httpsUrlSchema),
+      /** Request headers for `url` (an API token, say); never logged. */
+      headers: z.optional(headersSchema),
+      /** @default from the file extension or content type, else sniffed */
+      format: z.optional(z.enum(['json', 'csv'])),
+      /** Field of JSON objects, or CSV column, holding the rating. */
+      field: z._default(z.string().check(z.minLength(1)), 'rating'),
+      /** Valid ratings; anything outside fails the job. */
+      scale: z._default(
+        z
+          .strictObject({ min: z.number(), max: z.number() })
+          .check(z.refine((scale) => scale.min < scale.max, { error: 'min must be below max' })),
+        DEFAULT_SCALE,
+      ),
+      minAverage: z.number(),
+      minCount: z._default(z.int().check(z.gte(1)), 1),
+      maxShareBelow: z.optional(
+        z.strictObject({ threshold: z.number(), maxShare: z.number().check(z.gte(0), z.lte(1)) }),
+      ),
+      /** Timeout of the request to `url`, in milliseconds. */
+      timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
+    })
+    .check(
+      z.refine((params) => (params.file === undefined) !== (params.url === undefined), {
+        error: 'set exactly one of "file" (a file in an input artifact) or "url"',
+      }),
+    ))();
 
 export type RatingGateParams = z.output<typeof ratingGateParams>;
 

@@ -1,35 +1,38 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { evaluateResponse, expectationsShape } from './expectations.js';
 import type { Gate } from './gate.js';
 import { describeUrl, type HttpResult, headersSchema, httpRequest, httpUrlSchema } from './http.js';
+import './schema.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** One HTTP check of `smokeTest`. */
-export const smokeCheckSchema = z.strictObject({
-  /** Shown in summaries. @default "METHOD url" */
-  name: z.string().min(1).max(100).optional(),
-  url: httpUrlSchema,
-  method: z.enum(METHODS).default('GET'),
-  /** Never logged or shown (they may hold tokens). */
-  headers: headersSchema.optional(),
-  body: z.string().optional(),
-  ...expectationsShape,
-  /** Timeout of this request; overrides the gate's `timeoutMs`. */
-  timeoutMs: z.int().positive().max(60_000).optional(),
-  followRedirects: z.boolean().default(true),
-});
+export const smokeCheckSchema = /* @__PURE__ */ (() =>
+  z.strictObject({
+    /** Shown in summaries. @default "METHOD url" */
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    url: httpUrlSchema,
+    method: z._default(z.enum(METHODS), 'GET'),
+    /** Never logged or shown (they may hold tokens). */
+    headers: z.optional(headersSchema),
+    body: z.optional(z.string()),
+    ...expectationsShape,
+    /** Timeout of this request; overrides the gate's `timeoutMs`. */
+    timeoutMs: z.optional(z.int().check(z.gt(0), z.lte(60_000))),
+    followRedirects: z._default(z.boolean(), true),
+  }))();
 
 /** `UserParameters` of `smokeTest`. */
-export const smokeTestParams = z.strictObject({
-  checks: z.array(smokeCheckSchema).min(1).max(100),
-  /** Rounds in which failing checks are tried; 1 means no retry. */
-  attempts: z.int().min(1).max(20).default(3),
-  /** Per-request timeout, in milliseconds. */
-  timeoutMs: z.int().positive().max(60_000).default(10_000),
-  /** Requests in flight at once. */
-  concurrency: z.int().min(1).max(50).default(10),
-});
+export const smokeTestParams = /* @__PURE__ */ (() =>
+  z.strictObject({
+    checks: z.array(smokeCheckSchema).check(z.minLength(1), z.maxLength(100)),
+    /** Rounds in which failing checks are tried; 1 means no retry. */
+    attempts: z._default(z.int().check(z.gte(1), z.lte(20)), 3),
+    /** Per-request timeout, in milliseconds. */
+    timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
+    /** Requests in flight at once. */
+    concurrency: z._default(z.int().check(z.gte(1), z.lte(50)), 10),
+  }))();
 
 export type SmokeCheck = z.output<typeof smokeCheckSchema>;
 export type SmokeTestParams = z.output<typeof smokeTestParams>;

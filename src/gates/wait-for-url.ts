@@ -1,27 +1,25 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { evaluateResponse, expectationsShape } from './expectations.js';
 import type { Gate } from './gate.js';
 import { describeUrl, headersSchema, httpRequest, httpUrlSchema } from './http.js';
 import { pollUntil } from './poll-until.js';
+import './schema.js';
 
 /** `UserParameters` of `waitForUrl`. */
-export const waitForUrlParams = z.strictObject({
-  url: httpUrlSchema,
-  method: z.enum(['GET', 'HEAD']).default('GET'),
-  /** Never logged (they may hold tokens). */
-  headers: headersSchema.optional(),
-  ...expectationsShape,
-  /** Timeout of each request, in milliseconds. */
-  timeoutMs: z.int().positive().max(60_000).default(10_000),
-  /** Check every n-th round (CodePipeline re-invokes roughly every minute or so). */
-  intervalRounds: z.int().min(1).max(60).default(1),
-  /** Fail when the URL is still not ready this long after the first round. */
-  maxMinutes: z
-    .number()
-    .positive()
-    .max(24 * 60)
-    .default(30),
-});
+export const waitForUrlParams = /* @__PURE__ */ (() =>
+  z.strictObject({
+    url: httpUrlSchema,
+    method: z._default(z.enum(['GET', 'HEAD']), 'GET'),
+    /** Never logged (they may hold tokens). */
+    headers: z.optional(headersSchema),
+    ...expectationsShape,
+    /** Timeout of each request, in milliseconds. */
+    timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
+    /** Check every n-th round (CodePipeline re-invokes roughly every minute or so). */
+    intervalRounds: z._default(z.int().check(z.gte(1), z.lte(60)), 1),
+    /** Fail when the URL is still not ready this long after the first round. */
+    maxMinutes: z._default(z.number().check(z.gt(0), z.lte(24 * 60)), 30),
+  }))();
 
 export type WaitForUrlParams = z.output<typeof waitForUrlParams>;
 

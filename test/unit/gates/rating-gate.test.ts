@@ -139,6 +139,21 @@ describe('Gate: ratingGate', () => {
     expect(result.message).toContain('minCuont');
   });
 
+  it('reports a configuration error naming the field and what is wrong with it', async () => {
+    // Act
+    const result = await runJob(handler, {
+      params: { file: 'ratings.json', minAverage: '4' },
+      artifacts: { SourceOutput: { 'ratings.json': ratingsJson } },
+    });
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.failureType).toBe('ConfigurationError');
+    expect(result.message).toBe(
+      'UserParameters is invalid: UserParameters.minAverage: Invalid input: expected number, received string',
+    );
+  });
+
   it('refuses a plain http URL that is not on loopback', async () => {
     // Act
     const result = await runJob(handler, {
