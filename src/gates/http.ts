@@ -156,6 +156,8 @@ export const httpsUrlSchema = /* @__PURE__ */ (() =>
   httpUrlSchema.check(
     z.refine(
       (value) => {
+        // A value that is not a URL at all is already reported by httpUrlSchema.
+        if (!URL.canParse(value)) return true;
         const parsed = new URL(value);
         return parsed.protocol === 'https:' || LOOPBACK_HOSTS.has(parsed.hostname);
       },

@@ -165,4 +165,14 @@ describe('Gate: ratingGate', () => {
     expect(result.failureType).toBe('ConfigurationError');
     expect(result.message).toContain('must be an https:// URL');
   });
+
+  it('reports a configuration error naming url when it is not a URL at all', async () => {
+    // Act
+    const result = await runJob(handler, { params: { url: 'not a url', minAverage: 4 } });
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.failureType).toBe('ConfigurationError');
+    expect(result.message).toContain('UserParameters.url: must be an http:// or https:// URL');
+  });
 });
