@@ -54,7 +54,8 @@ function tagsFor(name: string, key: string, toValue = (value: unknown) => value)
   ];
 }
 
-const CLOUDFORMATION_TAGS: Tags = [
+/** The short intrinsic tags as yaml custom tags (also used by the template tests' validator). */
+export const CLOUDFORMATION_TAGS: Tags = [
   ...tagsFor('Ref', 'Ref'),
   ...tagsFor('Condition', 'Condition'),
   // `!GetAtt Resource.Attribute` (scalar form) means ["Resource", "Attribute"].
