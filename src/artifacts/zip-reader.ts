@@ -116,6 +116,11 @@ export class ZipArchive {
       );
     });
     limited.on('close', () => stream.destroy());
+    // The inflater can fail `limited` before the caller has attached its own handlers
+    // (or after a pipeline has detached them): an 'error' nobody listens to would crash
+    // the whole Lambda process. The error is not lost: `limited.errored` keeps it, and
+    // pipeline() and async iteration report it to the caller.
+    limited.on('error', () => {});
     return stream.pipe(limited);
   }
 }
