@@ -75,6 +75,9 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const logLevel = options.logLevel ?? logLevelFromEnv();
 
   const codePipelineJobBefore = async (request: Request<unknown, unknown, Error, Context>) => {
+    // A context object reused across calls (tests, local runners) must not carry the
+    // previous invocation's job into this one's error handling.
+    delete (request.context as Partial<JobContext<unknown, unknown>>).job;
     const parsed = parseJobEvent(request.event);
     const jobId = parsed.ok ? parsed.job.id : parsed.jobId;
     const redactor = new Redactor(

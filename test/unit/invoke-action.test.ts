@@ -195,6 +195,23 @@ describe('Function: invokeAction', () => {
     }
   });
 
+  it('refuses a non-job event even when the context object carried a previous job', async () => {
+    // Prepare
+    const codePipeline = mockClient(CodePipelineClient);
+    codePipeline.on(PutJobSuccessResultCommand).resolves({});
+    const handler = invokeAction({ run: () => {}, logLevel: 'error' });
+    const shared = context();
+
+    // Act & Assess
+    try {
+      await expect(handler(jobEvent(), shared)).resolves.toMatchObject({ status: 'succeeded' });
+      await expect(handler({ Records: [] }, shared)).rejects.toThrow(NotAJobEventError);
+      expect(codePipeline.calls()).toHaveLength(1);
+    } finally {
+      codePipeline.restore();
+    }
+  });
+
   it('answers a job with malformed data with one ConfigurationError failure', async () => {
     // Prepare
     const event = jobEvent();
