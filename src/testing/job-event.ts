@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { JobEvent } from '../event.js';
+import { fakeArtifactCredentials } from './fake-credentials.js';
 
 /** Files of one in-memory artifact: path in the zip → content. */
 export type ArtifactFiles = Record<string, string | Buffer | Uint8Array>;
@@ -72,9 +73,7 @@ export function jobEvent(options: JobEventOptions = {}): JobEvent {
         inputArtifacts: inputNames.map((name) => artifact(name, randomBytes(20).toString('hex'))),
         outputArtifacts: (options.outputArtifacts ?? []).map((name) => artifact(name, null)),
         artifactCredentials: {
-          accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-          secretAccessKey: randomBytes(30).toString('base64'),
-          sessionToken: `FwoGZXIvYXdzE${randomBytes(90).toString('base64')}`,
+          ...fakeArtifactCredentials(),
           expirationTime: Date.now() + 3600_000,
         },
         ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}),

@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
+import { fakeArtifactCredentials } from '../../testing/fake-credentials.js';
 import { type LocalEnvironment, startLocalEnvironment } from '../environment.js';
 import type { JobResult, LocalJob } from '../job-api/index.js';
 import { type Command, type CommandContext, type ParsedOptions, portOption } from './command.js';
@@ -62,11 +63,7 @@ async function createSampleJob(local: LocalEnvironment, bucket: string, eventDir
       { name: 'GateOutput', bucket, key: `SamplePipeline/GateOutput/${suffix}.zip` },
     ],
     // Invented, like every credential here: the embedded S3 accepts any key.
-    artifactCredentials: {
-      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      secretAccessKey: randomBytes(20).toString('base64'),
-      sessionToken: randomBytes(32).toString('base64'),
-    },
+    artifactCredentials: fakeArtifactCredentials(),
     encryptionKey: { id: keyArn, type: 'KMS' },
     accountId: local.accountId,
   });

@@ -12,6 +12,7 @@ import { BufferSource } from '../../artifacts/byte-source.js';
 import { type ExtractResult, extractArchive } from '../../artifacts/extract.js';
 import { DEFAULT_ARTIFACT_LIMITS } from '../../artifacts/limits.js';
 import { ZipArchive } from '../../artifacts/zip-reader.js';
+import { fakeArtifactCredentials } from '../../testing/fake-credentials.js';
 import type { LocalEnvironment } from '../environment.js';
 import type { LocalArtifact, LocalArtifactCredentials } from '../job-api/index.js';
 
@@ -79,11 +80,7 @@ export class LocalArtifactStore {
 
   /** Invented session credentials, new for each job as CodePipeline's are. */
   credentials(): LocalArtifactCredentials {
-    return {
-      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      secretAccessKey: randomBytes(20).toString('base64'),
-      sessionToken: randomBytes(32).toString('base64'),
-    };
+    return fakeArtifactCredentials();
   }
 
   /** Where an action's output artifact will be written. */
