@@ -5,9 +5,9 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
-import { handlerBuildOptions } from '../scripts/build.mjs';
+import { join, resolve } from 'node:path';
+import type * as esbuild from 'esbuild';
+import { bundleHandler } from '../scripts/build.mjs';
 
 export interface Bundle {
   /** The entry file (`<outdir>/<name>.mjs`). */
@@ -21,13 +21,8 @@ export async function bundleEntry(
   outdir: string,
   overrides: esbuild.BuildOptions = {},
 ): Promise<Bundle> {
-  const result = await esbuild.build({ ...handlerBuildOptions(entry, outdir), ...overrides });
-  if (!result.metafile) throw new Error(`esbuild gave no metafile for ${entry}`);
-  return {
-    file: join(outdir, `${basename(entry).replace(/\.ts$/, '')}.mjs`),
-    outdir,
-    metafile: result.metafile,
-  };
+  const { file, metafile } = await bundleHandler(entry, outdir, overrides);
+  return { file, outdir, metafile };
 }
 
 /** A fresh temporary directory for one benchmark's bundles and data. */

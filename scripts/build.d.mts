@@ -1,4 +1,4 @@
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 
 export interface BuiltHandler {
   name: string;
@@ -11,6 +11,12 @@ export interface BuiltHandler {
 }
 
 export function handlerBuildOptions(entry: string, outdir: string): BuildOptions;
+/** One handler bundled into `outdir` (the handler build plus the lazy AWS clients' build). */
+export function bundleHandler(
+  entry: string,
+  outdir: string,
+  overrides?: BuildOptions,
+): Promise<{ file: string; metafile: Metafile }>;
 export function listHandlers(root?: string): Promise<string[]>;
 export function buildHandlers(options?: {
   root?: string;
