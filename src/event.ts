@@ -7,6 +7,9 @@ export const JOB_EVENT_KEY = 'CodePipeline.job';
 
 const text = () => z.string().check(z.minLength(1));
 
+/** The jobId pattern of the CodePipeline API reference. */
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const s3Location = z.object({
   bucketName: text(),
   objectKey: text(),
@@ -83,8 +86,8 @@ export type ParsedJobEvent =
 /**
  * Parses a Lambda event as a CodePipeline job.
  *
- * - Not a CodePipeline job (no `CodePipeline.job` object with an `id`): throws
- *   `NotAJobEventError`; nothing can be reported.
+ * - Not a CodePipeline job (no `CodePipeline.job` object with a job id in
+ *   CodePipeline's UUID form): throws `NotAJobEventError`; nothing can be reported.
  * - A job id but malformed data: `{ ok: false, jobId, error }`, so the engine can
  *   answer that job with one `ConfigurationError` failure.
  *
@@ -99,7 +102,10 @@ export function parseJobEvent(event: unknown): ParsedJobEvent {
   }
   const raw = (event as Record<string, unknown>)[JOB_EVENT_KEY];
   if (raw === undefined) {
-    const keys = Object.keys(event).slice(0, 5);
+    // Keys come from whoever sent the event: shorten them so the error stays readable.
+    const keys = Object.keys(event)
+      .slice(0, 5)
+      .map((key) => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key));
     throw new NotAJobEventError(
       `it has no "${JOB_EVENT_KEY}" key (keys: ${keys.length > 0 ? keys.join(', ') : 'none'})`,
     );
@@ -108,6 +114,14 @@ export function parseJobEvent(event: unknown): ParsedJobEvent {
     raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).id : undefined;
   if (typeof id !== 'string' || id.length === 0) {
     throw new NotAJobEventError(`"${JOB_EVENT_KEY}" has no job id`);
+  }
+  // PutJob*Result only accepts a job id of this form: a result sent to any other id is
+  // a ValidationException, so the job could never be answered anyway.
+  if (!JOB_ID.test(id)) {
+    const shown = id.length > 40 ? `${id.slice(0, 40)}… (${id.length} characters)` : id;
+    throw new NotAJobEventError(
+      `"${JOB_EVENT_KEY}".id is not a CodePipeline job id (a lower-case UUID), got ${JSON.stringify(shown)}`,
+    );
   }
   const parsed = jobSchema.safeParse(raw);
   if (parsed.success) return { ok: true, job: parsed.data };
@@ -148,6 +162,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'no event at all';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
 }
