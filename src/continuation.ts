@@ -9,6 +9,9 @@ import { LIMITS } from './outcome.js';
  */
 export const TOKEN_VERSION = 1;
 
+/** The furthest a JavaScript Date reaches from 1970, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
 export interface ContinuationData<State = unknown> {
   readonly state: State;
   /** The round that wrote the token; the next round is `round + 1`. */
@@ -41,7 +44,66 @@ export function encodeContinuation(data: ContinuationData): string {
       `The continuation state is too large: it encodes to ${encoded.length} characters and a continuation token holds at most ${LIMITS.continuationToken}. Keep only ids and counters in the state, and fetch the rest again in the next round.`,
     );
   }
+  // JSON.stringify succeeds on values it silently changes (undefined dropped, NaN to
+  // null, a Date to a string, a Map to {}): the next round would get different state.
+  const change = jsonChange(data.state, 'state');
+  if (change !== undefined) {
+    throw new JobFailedError(
+      `The continuation state cannot be stored: ${change}. Keep the state to plain objects, arrays, strings, finite numbers, booleans and null.`,
+    );
+  }
   return encoded;
+}
+
+/**
+ * How JSON would change `value` (named by `at`), or undefined when it comes back
+ * equal. -0 (read back as 0) and objects without a prototype (read back as plain
+ * objects) count as equal. Only called on values that encode within the token limit,
+ * so the walk is short.
+ */
+function jsonChange(value: unknown, at: string): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${at} is ${value}, which JSON stores as null`;
+    case 'undefined':
+      // No state at all is fine: the next round's job.state() is undefined too.
+      return at === 'state' ? undefined : `${at} has no value (undefined), which JSON drops`;
+    case 'object':
+      break;
+    default:
+      return `${at} is a ${typeof value}, which JSON cannot store`;
+  }
+  if (value === null) return undefined;
+  if (Array.isArray(value)) {
+    if (Object.keys(value).length !== value.length) {
+      return `${at} is a sparse array or has named properties, which JSON does not keep`;
+    }
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      if (item === undefined) return `${at}[${index}] is undefined, which JSON stores as null`;
+      const change = jsonChange(item, `${at}[${index}]`);
+      if (change !== undefined) return change;
+    }
+    return undefined;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    const kind =
+      value instanceof Date ? 'a Date' : `a ${prototype?.constructor?.name ?? 'class'} instance`;
+    return `${at} is ${kind}, which JSON does not read back as the same type`;
+  }
+  if (Object.getOwnPropertySymbols(value).length > 0) {
+    return `${at} has symbol keys, which JSON drops`;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const place = /^[A-Za-z_$][\w$]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`;
+    const change = jsonChange(item, place);
+    if (change !== undefined) return change;
+  }
+  return undefined;
 }
 
 /** Reads a token written by `encodeContinuation`; a foreign or newer token is a clear error. */
@@ -67,10 +129,11 @@ export function decodeContinuation(token: string): ContinuationData {
   }
   if (
     typeof candidate.r !== 'number' ||
-    !Number.isInteger(candidate.r) ||
+    !Number.isSafeInteger(candidate.r) ||
     candidate.r < 1 ||
     typeof candidate.t !== 'number' ||
-    !Number.isFinite(candidate.t)
+    !Number.isFinite(candidate.t) ||
+    Math.abs(candidate.t) > MAX_DATE_MS
   ) {
     throw new JobFailedError(
       'The continuation token is damaged: its round or start time is missing',
