@@ -84,6 +84,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   const ours = byVariant('ours');
   const quiet = byVariant('ours-quiet');
   const baseline = byVariant('baseline');
+  const withCallTimeout = byVariant('baseline-call-timeout');
   const wallOurs = median(perInvocation(ours, 'wallMs'));
   const wallQuiet = median(perInvocation(quiet, 'wallMs'));
   const wallBaseline = median(perInvocation(baseline, 'wallMs'));
@@ -99,6 +100,8 @@ export async function overhead(options: OverheadOptions): Promise<string> {
       }),
     );
   const ourCpu = extraCpu(ours);
+  const callTimeoutCpu = extraCpu(withCallTimeout);
+  const wallCallTimeout = median(perInvocation(withCallTimeout, 'wallMs'));
   const ourCpuQuiet = extraCpu(quiet);
   const total = options.rounds * options.perRound;
   const sent = [...targets]
@@ -143,6 +146,22 @@ export async function overhead(options: OverheadOptions): Promise<string> {
       ours: formatMs(ourCpuQuiet, 3),
       baseline: '-',
       ratio: `(process ${formatMs(cpuQuiet, 3)})`,
+      target: '-',
+      result: 'info',
+    },
+    {
+      metric: 'diagnosis: baseline + abort timeout per call, wall per invocation',
+      ours: formatMs(wallCallTimeout, 3),
+      baseline: formatMs(wallBaseline, 3),
+      ratio: formatRatio(wallCallTimeout / wallBaseline),
+      target: '-',
+      result: 'info',
+    },
+    {
+      metric: 'diagnosis: baseline + abort timeout per call, extra CPU per invocation',
+      ours: formatMs(callTimeoutCpu, 3),
+      baseline: '-',
+      ratio: '-',
       target: '-',
       result: 'info',
     },
