@@ -15,11 +15,12 @@ import {
   type PowertoolsLikeLogger,
   wrapPowertoolsLogger,
 } from './logger.js';
-import { type JobOptions, OPTION_DEFAULTS, validateOptions } from './options.js';
+import { type JobOptions, OPTION_DEFAULTS, validateOptions, watchdogEnabled } from './options.js';
 import { failureOutcome, isOutcome, type Outcome, successOutcome } from './outcome.js';
 import { type ParamsOf, parseUserParameters } from './params.js';
 import { Redactor } from './redact.js';
 import { type ReportOptions, reportOutcome } from './report.js';
+import { createWatchdog, type Watch } from './watchdog/index.js';
 
 /** What the handler resolves with (Lambda ignores it for async invocations; tests read it). */
 export interface JobResult {
@@ -39,6 +40,8 @@ interface Invocation {
   readonly abort: AbortController;
   readonly report: ReportOptions;
   readonly startedMs: number;
+  /** The watchdog's view of this invocation (option `watchdog`): claim before answering. */
+  readonly watch: Watch | undefined;
   /** Set once, by whichever path answers first: the handler's end, an error or the deadline. */
   answer?: Promise<JobResult>;
 }
@@ -73,6 +76,14 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const reportAttempts = options.reportAttempts ?? OPTION_DEFAULTS.reportAttempts;
   // Read once per container: the environment does not change between invocations.
   const logLevel = options.logLevel ?? logLevelFromEnv();
+  const watchdog = watchdogEnabled(options.watchdog)
+    ? createWatchdog({
+        client: () => options.client ?? defaultCodePipelineClient(),
+        callTimeoutMs: reportTimeoutMs,
+        maxAttempts: reportAttempts,
+        logLevel,
+      })
+    : undefined;
 
   const codePipelineJobBefore = async (request: Request<unknown, unknown, Error, Context>) => {
     // A context object reused across calls (tests, local runners) must not carry the
@@ -90,6 +101,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
         : secretsOfMalformed(request.event),
     );
     const logger = makeLogger(options.logger, logLevel, redactor, jobId);
+    const startedAt = Date.now();
     const deadline = startDeadline(request.context, timeoutMarginMs);
     const report: ReportOptions = {
       client: options.client ?? defaultCodePipelineClient(),
@@ -107,12 +119,23 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       );
       return { jobId, status: 'already-answered' } satisfies JobResult;
     }
+    // Watched from here on: a parser or `run` that blocks the event loop is answered for.
+    const watch =
+      parsed.ok && watchdog
+        ? await watchdog.watch({
+            jobId,
+            startedAt,
+            budgetMs: deadline.budgetMs,
+            remainingMs: deadline.remainingMs(),
+            marginMs: timeoutMarginMs,
+          })
+        : undefined;
     // Failures before `run` (malformed event, bad UserParameters, foreign token) are answered here.
     const answerEarly = async (error: unknown) => {
       deadline.cancel();
       const { failureType, message } = failureOf(error);
       logger.error('The job cannot start', { failureType, message });
-      return finish(jobId, failureOutcome(message, failureType), report);
+      return finish(jobId, failureOutcome(message, failureType), report, watch);
     };
     if (!parsed.ok) return answerEarly(parsed.error);
 
@@ -146,7 +169,14 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       signal: abort.signal,
       ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
     });
-    const invocation: Invocation = { job, deadline, abort, report, startedMs: Date.now() };
+    const invocation: Invocation = {
+      job,
+      deadline,
+      abort,
+      report,
+      startedMs: Date.now(),
+      watch,
+    };
     invocations.set(job, invocation);
     deadline.expired.then(() => {
       invocation.answer ??= answerTimeout(invocation, timeoutMarginMs);
@@ -165,6 +195,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       invocation.job.id,
       outcomeOf(returned, invocation.job),
       invocation.report,
+      invocation.watch,
     );
     request.response = await invocation.answer;
   };
@@ -172,7 +203,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const codePipelineJobOnError = async (request: Request<unknown, unknown, Error, Context>) => {
     const invocation = invocationOf(request);
     // No job (the event is not a CodePipeline job), or the report itself failed: let it throw.
-    if (!invocation || request.error instanceof ReportNotDeliveredError) return;
+    if (!invocation || isInstance(request.error, ReportNotDeliveredError)) return;
     invocation.deadline.cancel();
     if (isMiddyTimeout(request.error)) {
       invocation.answer ??= answerTimeout(invocation, 0);
@@ -186,6 +217,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
         invocation.job.id,
         failureOutcome(message, failureType),
         invocation.report,
+        invocation.watch,
       );
     }
     request.response = await invocation.answer;
@@ -223,10 +255,21 @@ function answerTimeout(invocation: Invocation, marginMs: number): Promise<JobRes
       ? `The job timed out before it could run: the invocation had less than the ${marginMs} ms kept for reporting. Raise the function's timeout.`
       : `The job timed out: run did not finish within ${budgetMs} ms (the Lambda timeout minus ${marginMs} ms kept for reporting); it ran for ${ranMs} ms.`;
   invocation.job.logger.error('run timed out; reporting failure', { ranMs, budgetMs });
-  return finish(invocation.job.id, failureOutcome(message, 'JobFailed'), invocation.report);
+  return finish(
+    invocation.job.id,
+    failureOutcome(message, 'JobFailed'),
+    invocation.report,
+    invocation.watch,
+  );
 }
 
-async function finish(jobId: string, outcome: Outcome, report: ReportOptions): Promise<JobResult> {
+async function finish(
+  jobId: string,
+  outcome: Outcome,
+  report: ReportOptions,
+  watch?: Watch,
+): Promise<JobResult> {
+  if (watch && !watch.claimAnswer()) return answeredByWatchdog(jobId, outcome, report, watch);
   const result = await reportOutcome(jobId, outcome, report);
   rememberAnswered(jobId);
   const status = result.status === 'reported' ? result.sent.status : result.status;
@@ -235,6 +278,28 @@ async function finish(jobId: string, outcome: Outcome, report: ReportOptions): P
     status,
     ...(result.sent.status === 'failed' ? { failureType: result.sent.failureType } : {}),
   };
+}
+
+/**
+ * `run` blocked the event loop past the deadline and the watchdog thread answered the
+ * job meanwhile: this thread's own answer is dropped, so CodePipeline gets only one.
+ */
+async function answeredByWatchdog(
+  jobId: string,
+  dropped: Outcome,
+  report: ReportOptions,
+  watch: Watch,
+): Promise<JobResult> {
+  // Wait for the watchdog's report: the invocation must not end (and freeze) mid-call.
+  const verdict = await watch.verdict(report.remainingMs?.() ?? 0);
+  rememberAnswered(jobId);
+  report.logger.warn(
+    'run blocked the event loop and the watchdog answered the job meanwhile; not reporting this result',
+    { watchdog: verdict ?? 'still reporting', dropped: dropped.status },
+  );
+  if (verdict === 'reported') return { jobId, status: 'failed', failureType: 'JobFailed' };
+  if (verdict === 'already-answered' || verdict === 'rejected') return { jobId, status: verdict };
+  throw new ReportNotDeliveredError(jobId);
 }
 
 function rememberAnswered(jobId: string): void {
@@ -259,11 +324,24 @@ function makeLogger(
 }
 
 function isMiddyTimeout(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    error.name === 'TimeoutError' &&
-    String(error.message).includes('[AbortError]')
-  );
+  try {
+    return (
+      error instanceof Error &&
+      error.name === 'TimeoutError' &&
+      String(error.message).includes('[AbortError]')
+    );
+  } catch {
+    return false; // run threw something unreadable (a revoked Proxy): not middy's timeout
+  }
+}
+
+/** `instanceof` that cannot throw: run may throw anything, a revoked Proxy included. */
+function isInstance(value: unknown, type: abstract new (...args: never[]) => unknown): boolean {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
 
 /** Credentials of an event that failed validation, so they are still masked if they are strings. */

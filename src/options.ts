@@ -22,6 +22,13 @@ export interface JobOptions<Schema extends StandardSchemaV1 | undefined = undefi
   reportAttempts?: number;
   /** Limits for reading input artifacts. @default see ArtifactLimits */
   artifactLimits?: Partial<ArtifactLimits>;
+  /**
+   * Answer for `run` even when it blocks the event loop (an endless loop, a catastrophic
+   * regular expression): a worker thread reports the failure before Lambda's timeout.
+   * Starts a thread with the first invocation.
+   * @default CODEPIPELINE_HANDLER_WATCHDOG ('true' or 'false'), else false
+   */
+  watchdog?: boolean;
 }
 
 export const OPTION_DEFAULTS = {
@@ -39,8 +46,26 @@ const KNOWN_OPTIONS = new Set([
   'reportTimeoutMs',
   'reportAttempts',
   'artifactLimits',
+  'watchdog',
   'run',
 ]);
+
+/** Environment variable that turns the watchdog on or off when the option is not set. */
+export const WATCHDOG_ENV = 'CODEPIPELINE_HANDLER_WATCHDOG';
+
+/** The `watchdog` option, else CODEPIPELINE_HANDLER_WATCHDOG, else off. */
+export function watchdogEnabled(
+  option: boolean | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (option !== undefined) return option;
+  const raw = env[WATCHDOG_ENV]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new TypeError(
+    `codepipeline-handler: environment variable ${WATCHDOG_ENV} must be "true" or "false", got ${JSON.stringify(env[WATCHDOG_ENV])}`,
+  );
+}
 
 /** Fails loudly on a typo (`timeoutMargin`) or a nonsensical number, at cold start. */
 export function validateOptions(options: object): void {
@@ -59,6 +84,9 @@ export function validateOptions(options: object): void {
     ) {
       throw new TypeError(`codepipeline-handler: option "${key}" must be a non-negative number`);
     }
+  }
+  if (numbers.watchdog !== undefined && typeof numbers.watchdog !== 'boolean') {
+    throw new TypeError('codepipeline-handler: option "watchdog" must be true or false');
   }
   if (numbers.artifactLimits !== undefined) {
     try {

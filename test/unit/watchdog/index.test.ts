@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENV_SECRET, runGateProcess, waitFor } from './gate-process.js';
+
+const FAILURE = 'CodePipeline_20150709.PutJobFailureResult';
+const SUCCESS = 'CodePipeline_20150709.PutJobSuccessResult';
+
+describe('Function: createWatchdog (option watchdog, gates in a process of their own)', () => {
+  it('reports one failure before the Lambda deadline for a run that never yields', async () => {
+    // Prepare
+    const gate = await runGateProcess('endless-loop');
+    const { jobId, lambdaEndAt } = await gate.started();
+
+    // Act
+    await waitFor(
+      () => gate.watchdogLines().some((line) => line.operation === 'PutJobFailureResult'),
+      "the watchdog's report",
+    );
+    await gate.kill();
+
+    // Assess
+    expect(gate.endpoint.requests.map((request) => request.target)).toEqual([FAILURE]);
+    const [request] = gate.endpoint.requests;
+    expect(request?.body.jobId).toBe(jobId);
+    expect(request?.body.failureDetails).toMatchObject({
+      type: 'JobFailed',
+      message: expect.stringMatching(
+        /^The gate blocked the event loop: the function's main thread has not responded for \d+ ms/,
+      ),
+    });
+    expect(gate.arrivals[0]).toBeLessThan(lambdaEndAt);
+    expect(gate.lines.join('\n')).not.toContain(ENV_SECRET);
+  });
+
+  it("keeps the main thread's late answer from being sent once the watchdog answered", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'watchdog-release-'));
+    const release = join(dir, 'release');
+    const gate = await runGateProcess('block-until-released', {
+      env: { WATCHDOG_TEST_RELEASE: release },
+    });
+    await waitFor(
+      () => gate.watchdogLines().some((line) => line.operation === 'PutJobFailureResult'),
+      "the watchdog's report",
+    );
+
+    // Act: run unblocks and returns a success.
+    await writeFile(release, '');
+    const result = await gate.exited();
+    await rm(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(gate.endpoint.requests.map((request) => request.target)).toEqual([FAILURE]);
+    expect(result?.resolved).toMatchObject({ status: 'failed', failureType: 'JobFailed' });
+    const skipped = gate.lines.find((line) => line.includes('not reporting this result'));
+    expect(JSON.parse(skipped ?? '{}')).toMatchObject({
+      level: 'WARN',
+      watchdog: 'reported',
+      dropped: 'succeeded',
+    });
+  });
+
+  it('stays silent when run blocks only briefly and answers itself', async () => {
+    // Act
+    const gate = await runGateProcess('brief-block');
+    const result = await gate.exited();
+
+    // Assess
+    expect(gate.endpoint.requests.map((request) => request.target)).toEqual([SUCCESS]);
+    expect(gate.endpoint.requests[0]?.body.executionDetails).toEqual({
+      summary: 'answered after a brief block',
+    });
+    expect(result?.resolved).toMatchObject({ status: 'succeeded' });
+    expect(gate.watchdogLines()).toEqual([]);
+  });
+
+  it('leaves a gate that never blocks alone, and lets its process exit', async () => {
+    // Act
+    const gate = await runGateProcess('normal');
+    const result = await gate.exited();
+
+    // Assess
+    expect(gate.endpoint.requests.map((request) => request.target)).toEqual([SUCCESS]);
+    expect(result?.resolved).toMatchObject({ status: 'succeeded' });
+    expect(gate.watchdogLines()).toEqual([]);
+  });
+});
