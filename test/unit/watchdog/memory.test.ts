@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SLOT_COUNT, type WatchedJob, WatchdogMemory } from '../../../src/watchdog/memory.js';
+import { SLOT_COUNT, WatchdogMemory, type WatchedJob } from '../../../src/watchdog/memory.js';
 
 const job = (overrides: Partial<WatchedJob> = {}): WatchedJob => ({
   jobId: '11111111-2222-4333-8444-555555555555',
