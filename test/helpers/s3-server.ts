@@ -2,7 +2,8 @@
  * A real S3 implementation for tests: s3rver on 127.0.0.1 (a free port, a fresh
  * temporary directory), behind a small recording proxy so tests can assert what
  * actually went over the wire (bytes served, request headers such as SSE-KMS) and
- * can make the "server" answer what s3rver cannot (403 AccessDenied for a bucket).
+ * can make the "server" answer what s3rver cannot (403 AccessDenied for a bucket) or
+ * fail the way networks do (a hang, a dropped connection, a body cut short).
  *
  * s3rver accepts only its own access key id `S3RVER` and does not verify SigV4
  * signatures (its v4 check is unimplemented), so clients sign with
@@ -57,11 +58,23 @@ export interface RecordedRequest {
 }
 
 /** A canned answer that replaces forwarding to s3rver. */
-export interface InterceptedResponse {
+export interface CannedResponse {
   readonly status: number;
   readonly body?: string;
   readonly headers?: Record<string, string>;
 }
+
+/**
+ * A network failure instead of an answer: `hang` never answers, `reset` drops the
+ * connection before answering, `reset-mid-body` forwards to s3rver and drops the
+ * connection after the headers and part of the body.
+ */
+export interface NetworkFault {
+  readonly fault: 'hang' | 'reset' | 'reset-mid-body';
+}
+
+/** What an interceptor may answer with: a canned response or a network failure. */
+export type InterceptedResponse = CannedResponse | NetworkFault;
 
 export type Interceptor = (request: {
   method: string;
@@ -100,7 +113,7 @@ interface S3rverInstance {
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
 /** An AccessDenied answer in S3's XML shape, for `intercept`. */
-export function accessDeniedResponse(resource = ''): InterceptedResponse {
+export function accessDeniedResponse(resource = ''): CannedResponse {
   return {
     status: 403,
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'TESTREQUESTID' },
@@ -210,7 +223,17 @@ function forward(
   };
 
   const canned = options.interceptor?.(target);
-  if (canned) {
+  if (canned && 'fault' in canned) {
+    if (canned.fault !== 'reset-mid-body') {
+      req.resume();
+      req.on('end', () => {
+        record(0, 0);
+        // A hung response stays open until the server closes (closeAllConnections).
+        if (canned.fault === 'reset') req.socket.destroy();
+      });
+      return;
+    }
+  } else if (canned) {
     req.resume();
     req.on('end', () => {
       const body = Buffer.from(canned.body ?? '');
@@ -233,6 +256,24 @@ function forward(
     },
     (upstreamRes) => {
       let bytesOut = 0;
+      if (canned && 'fault' in canned) {
+        // reset-mid-body: the headers and half of the first chunk, then the connection drops.
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        let sawData = false;
+        upstreamRes.once('data', (chunk: Buffer) => {
+          sawData = true;
+          const part = chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2)));
+          res.write(part, () => {
+            record(upstreamRes.statusCode ?? 0, part.length);
+            upstreamRes.destroy();
+            res.destroy();
+          });
+        });
+        upstreamRes.once('end', () => {
+          if (!sawData) res.destroy();
+        });
+        return;
+      }
       upstreamRes.on('data', (chunk: Buffer) => {
         bytesOut += chunk.length;
       });
