@@ -102,13 +102,30 @@ export class ReportNotDeliveredError extends Error {
   }
 }
 
-/** The failure type and message an arbitrary thrown value reports as. */
+/**
+ * The failure type and message an arbitrary thrown value reports as. Never throws:
+ * a value that cannot be read (a throwing `toString` or getter, a revoked Proxy)
+ * must still be answered as a failure.
+ */
 export function failureOf(error: unknown): { failureType: FailureType; message: string } {
-  if (error instanceof CodePipelineJobError) {
-    return { failureType: error.failureType, message: error.message };
+  try {
+    if (error instanceof CodePipelineJobError) {
+      return { failureType: error.failureType, message: error.message };
+    }
+    if (error instanceof Error) {
+      return { failureType: 'JobFailed', message: `${error.name}: ${error.message}` };
+    }
+    return { failureType: 'JobFailed', message: `Non-error thrown: ${describeThrown(error)}` };
+  } catch {
+    return { failureType: 'JobFailed', message: 'Non-error thrown: a value that cannot be read' };
   }
-  if (error instanceof Error) {
-    return { failureType: 'JobFailed', message: `${error.name}: ${error.message}` };
+}
+
+/** `String(value)`, or its `[object Tag]` when it has no usable string form (no prototype, a throwing toString). */
+function describeThrown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
-  return { failureType: 'JobFailed', message: `Non-error thrown: ${String(error)}` };
 }

@@ -59,9 +59,19 @@ export function createJsonLogger(options: {
       message: options.redactor.redact(message),
       timestamp: new Date().toISOString(),
       ...options.keys,
-      ...(extra ? (options.redactor.redactValue(extra) as Record<string, unknown>) : {}),
     };
-    sink(JSON.stringify(entry));
+    let line: string;
+    try {
+      line = JSON.stringify(
+        { ...entry, ...(extra ? (options.redactor.redactValue(extra) as object) : {}) },
+        bigIntAsText,
+      );
+    } catch {
+      // Logging must never stop a job from being answered: extras that cannot be read
+      // (a throwing getter, a revoked Proxy thrown by user code) cost their fields only.
+      line = JSON.stringify({ ...entry, logError: 'the extra fields could not be serialized' });
+    }
+    sink(line);
   };
   return {
     debug: (message, extra) => write('debug', message, extra),
@@ -69,6 +79,11 @@ export function createJsonLogger(options: {
     warn: (message, extra) => write('warn', message, extra),
     error: (message, extra) => write('error', message, extra),
   };
+}
+
+/** JSON.stringify cannot write a BigInt (user code may throw or log one): write its digits. */
+function bigIntAsText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /** Wraps a Powertools-style logger so extras are redacted like ours. */

@@ -20,7 +20,8 @@ import type { Redactor } from './redact.js';
  * terminal answer per job: outcomes are clamped and checked before sending, throttling
  * and transient errors are retried with a timeout per attempt, a duplicate delivery
  * (the job is already closed) is logged instead of thrown, and a result CodePipeline
- * rejects is replaced by a failure that says why.
+ * rejects is replaced by a failure that says why (if that is rejected too, nothing
+ * was delivered and it throws).
  */
 export interface ReportOptions {
   readonly client: CodePipelineClient;
@@ -77,15 +78,18 @@ export async function reportOutcome(
 ): Promise<ReportResult> {
   const checked = checkOutcome(outcome, options.redactor);
   const first = await send(jobId, checked, options);
-  if (first.status !== 'rejected' || checked.status === 'failed') {
-    return { status: first.status, sent: checked };
-  }
-  // CodePipeline refused the success (it would otherwise stay In progress): say so as a failure.
+  if (first.status !== 'rejected') return { status: first.status, sent: checked };
+  // CodePipeline refused the result, success or failure (the job would otherwise stay
+  // In progress): say so in a plain failure, keeping a failure's type.
   const fallback = failureOutcome(
     clamp(`CodePipeline rejected the job's result: ${first.rejection}`, LIMITS.failureMessage),
-    'JobFailed',
+    checked.status === 'failed' ? checked.failureType : 'JobFailed',
   );
   const second = await send(jobId, fallback, options);
+  if (second.status === 'rejected') {
+    // Nothing got through: fail the invocation (visible, and retried) rather than resolve silently.
+    throw new ReportNotDeliveredError(jobId, { cause: new Error(second.rejection) });
+  }
   return { status: second.status, sent: fallback };
 }
 
@@ -96,7 +100,10 @@ export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
     return failureOutcome(
       clamp(message, LIMITS.failureMessage),
       outcome.failureType,
-      clampOptional(outcome.externalExecutionId, LIMITS.externalExecutionId),
+      clampOptional(
+        redactOptional(redactor, outcome.externalExecutionId),
+        LIMITS.externalExecutionId,
+      ),
     );
   }
   if (outcome.status === 'in-progress' && 'outputVariables' in outcome) {
@@ -119,9 +126,17 @@ export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
   return {
     ...outcome,
     summary: clampOptional(summary, LIMITS.summary),
-    externalExecutionId: clampOptional(outcome.externalExecutionId, LIMITS.externalExecutionId),
+    externalExecutionId: clampOptional(
+      redactOptional(redactor, outcome.externalExecutionId),
+      LIMITS.externalExecutionId,
+    ),
     percentComplete: clampPercent(outcome.percentComplete),
   };
+}
+
+// The external execution id is shown in the console like the summary: mask secrets in it too.
+function redactOptional(redactor: Redactor, text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redactor.redact(text);
 }
 
 function clampOptional(text: string | undefined, max: number): string | undefined {

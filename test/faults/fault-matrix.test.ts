@@ -1,0 +1,86 @@
+/**
+ * The fault matrix: every point where an invocation can go wrong, crossed with the
+ * ways it goes wrong there, each run through the framework's real handler, the real
+ * AWS SDK and loopback endpoints (a scripted CodePipeline, s3rver behind a faulting
+ * proxy, a fake STS). Each row must end with exactly one answer CodePipeline took, or
+ * none further for a job already closed, or (only when nothing could be delivered,
+ * or the event is no job at all) a rejection so Lambda retries. The table printed at
+ * the end counts what became of every job; a stuck or double-answered job fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackAws, startLoopbackAws } from '../helpers/loopback-aws.js';
+import { artifactFaultCases } from './cases/artifact-faults.js';
+import { inputFaultCases } from './cases/input-faults.js';
+import { reportFaultCases } from './cases/report-faults.js';
+import { runFaultCases } from './cases/run-faults.js';
+import { BUCKET, type FaultCase, type FaultWorld } from './fault-case.js';
+import { faultTable } from './fault-table.js';
+import { captureJobLogs } from './log-capture.js';
+import { type CaseResult, runFaultCase } from './run-fault-case.js';
+import { installS3Faults } from './s3-faults.js';
+import { BROKEN_PROMISES } from './verdict.js';
+
+const CASES: readonly FaultCase[] = [
+  ...inputFaultCases(),
+  ...artifactFaultCases(),
+  ...runFaultCases(),
+  ...reportFaultCases(),
+];
+
+/** Rows run this many at a time: each mostly waits on timers and sockets. */
+const PARALLEL_ROWS = 8;
+
+async function runAll(world: FaultWorld, cases: readonly FaultCase[]): Promise<CaseResult[]> {
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const index = next++;
+      results[index] = await runFaultCase(world, cases[index] as FaultCase);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_ROWS }, worker));
+  return results;
+}
+
+describe('Fault matrix: one honest answer per job, whatever fails', () => {
+  let aws: LoopbackAws;
+  let results: CaseResult[] = [];
+
+  beforeAll(async () => {
+    aws = await startLoopbackAws({ buckets: [BUCKET] });
+    const logs = captureJobLogs();
+    try {
+      results = await runAll(
+        { aws, s3Faults: installS3Faults(aws.s3), logsOf: logs.logsOf },
+        CASES,
+      );
+    } finally {
+      logs.restore();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    if (results.length > 0) console.log(`\nFault matrix\n\n${faultTable(results)}\n`);
+    await aws?.close();
+  });
+
+  it('leaves no job stuck, double-answered or rejected without reason', () => {
+    // Assess
+    const broken = results.filter((result) => BROKEN_PROMISES.has(result.verdict));
+    expect(results).toHaveLength(CASES.length);
+    expect(
+      broken.map(({ faultCase, verdict }) => `${faultCase.point} / ${faultCase.kind}: ${verdict}`),
+    ).toEqual([]);
+  });
+
+  describe.each(CASES.map((faultCase, index) => ({ faultCase, index })))(
+    '$faultCase.point: $faultCase.kind',
+    ({ index }) => {
+      it('ends as expected', () => {
+        // Assess
+        expect(results[index]?.problems).toEqual([]);
+      });
+    },
+  );
+});

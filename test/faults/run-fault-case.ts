@@ -1,0 +1,86 @@
+/**
+ * Runs one row of the fault matrix: plants the fault, invokes the handler with a
+ * Lambda context, waits for it to settle (or not), then judges what the scripted
+ * CodePipeline endpoint received against what the row expects.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { lambdaContext } from '../../src/testing/index.js';
+import type { RecordedRequest } from '../helpers/scripted-codepipeline.js';
+import type { FaultCase, FaultWorld } from './fault-case.js';
+import { type Settlement, settleWithin, type Verdict, verdictOf } from './verdict.js';
+
+/** How long past Lambda's own deadline a handler may take before it counts as never settling. */
+const SETTLE_GRACE_MS = 3000;
+/** How long to keep listening after the handler settled, so a stray late answer is counted. */
+const LATE_ANSWER_GRACE_MS = 400;
+
+const ANSWER_TARGET = /\.PutJob(Success|Failure)Result$/;
+
+export interface CaseResult {
+  readonly faultCase: FaultCase;
+  readonly verdict: Verdict;
+  readonly settlement: Settlement;
+  readonly answers: readonly RecordedRequest[];
+  /** Where the row broke the promise or differed from what it expects; empty when it held. */
+  readonly problems: readonly string[];
+}
+
+export async function runFaultCase(world: FaultWorld, faultCase: FaultCase): Promise<CaseResult> {
+  const prepared = await faultCase.prepare(world);
+  const { remainingTimeMs } = prepared.timing;
+  // A handler that throws synchronously is a rejection too.
+  const invocation = Promise.resolve().then(() =>
+    prepared.handler(prepared.event, lambdaContext({ remainingTimeMs })),
+  );
+  const settlement = await settleWithin(invocation, remainingTimeMs + SETTLE_GRACE_MS);
+  await delay(LATE_ANSWER_GRACE_MS);
+  const answers =
+    prepared.jobId === undefined
+      ? []
+      : world.aws.codePipeline
+          .requestsFor(prepared.jobId)
+          .filter((request) => ANSWER_TARGET.test(request.target));
+  const verdict = verdictOf({ settlement, answers, closedBefore: prepared.closedBefore });
+
+  const problems: string[] = [];
+  const { expected } = faultCase;
+  if (verdict !== expected.verdict) {
+    problems.push(`expected ${expected.verdict}, got ${verdict}${describe(settlement)}`);
+  } else if (expected.verdict === 'answered-once') {
+    const taken = answers.find((answer) => answer.accepted);
+    const received = taken ? answerOf(taken) : undefined;
+    if (received?.answer !== expected.answer) {
+      problems.push(`expected the answer ${expected.answer}, got ${received?.answer ?? 'none'}`);
+    }
+    if (expected.message && !expected.message.test(received?.message ?? '')) {
+      problems.push(`expected a message matching ${expected.message}, got "${received?.message}"`);
+    }
+  }
+  const seen = [
+    ...(prepared.jobId === undefined ? [] : world.logsOf(prepared.jobId)),
+    ...answers.map((answer) => JSON.stringify(answer.body)),
+    settlement.state === 'rejected' ? String((settlement.error as Error)?.message) : '',
+  ].join('\n');
+  for (const secret of prepared.secrets) {
+    if (seen.includes(secret)) problems.push('an artifact credential leaked into a log or answer');
+  }
+  return { faultCase, verdict, settlement, answers, problems };
+}
+
+/** What CodePipeline received: success, or the failure type, with the failure's message. */
+function answerOf(request: RecordedRequest): { answer: string; message?: string } {
+  if (request.target.endsWith('PutJobSuccessResult')) return { answer: 'succeeded' };
+  const details = request.body.failureDetails as { type?: string; message?: string } | undefined;
+  return {
+    answer: details?.type ?? 'unknown',
+    ...(details?.message !== undefined ? { message: details.message } : {}),
+  };
+}
+
+function describe(settlement: Settlement): string {
+  if (settlement.state === 'rejected') {
+    const error = settlement.error as Error | undefined;
+    return ` (the handler rejected with ${error?.name}: ${error?.message})`;
+  }
+  return settlement.state === 'pending' ? ' (the handler never settled)' : '';
+}

@@ -1,0 +1,65 @@
+/**
+ * Faults on the S3 calls the artifact API makes, keyed by object key so many jobs can
+ * run at once against one server, each with its own fault. The artifact API makes
+ * three kinds of call: HeadObject (the size), one whole-object GetObject (objects
+ * under 1 MiB) and ranged GetObjects (bigger objects: the zip's directory, then the
+ * entries read).
+ */
+import type {
+  CannedResponse,
+  InterceptedResponse,
+  Interceptor,
+  S3TestServer,
+} from '../helpers/s3-server.js';
+
+export type S3Call = 'HeadObject' | 'GetObject' | 'ranged GetObject';
+
+export interface S3Fault {
+  readonly call: S3Call;
+  readonly response: InterceptedResponse;
+  /** `once`: the first matching call only (the SDK's retry should recover); `always`: every one. */
+  readonly times: 'once' | 'always';
+}
+
+/** An S3 error in S3's XML shape. */
+export function s3Error(status: number, code: string, message = code): CannedResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'FAULTMATRIX' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULTMATRIX</RequestId></Error>`,
+  };
+}
+
+function callOf(method: string, key: string | undefined, range: unknown): S3Call | undefined {
+  if (key === undefined) return undefined;
+  if (method === 'HEAD') return 'HeadObject';
+  if (method === 'GET') return range ? 'ranged GetObject' : 'GetObject';
+  return undefined;
+}
+
+/** Installs one interceptor on `server` that applies the fault registered for each key. */
+export function installS3Faults(server: S3TestServer) {
+  const faults = new Map<string, { fault: S3Fault; hits: number }>();
+  const interceptor: Interceptor = (request) => {
+    const planned = request.key === undefined ? undefined : faults.get(request.key);
+    if (!planned) return undefined;
+    if (callOf(request.method, request.key, request.headers.range) !== planned.fault.call) {
+      return undefined;
+    }
+    planned.hits++;
+    if (planned.fault.times === 'once' && planned.hits > 1) return undefined;
+    return planned.fault.response;
+  };
+  server.intercept(interceptor);
+  return {
+    add(key: string, fault: S3Fault) {
+      faults.set(key, { fault, hits: 0 });
+    },
+    /** How many calls of the faulted kind reached the server for `key`. */
+    hits(key: string): number {
+      return faults.get(key)?.hits ?? 0;
+    },
+  };
+}
+
+export type S3Faults = ReturnType<typeof installS3Faults>;
