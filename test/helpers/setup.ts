@@ -1,2 +1,39 @@
-// One setup file for the whole suite: the aws-sdk-client-mock matchers for vitest.
+// One setup file for the whole suite: the aws-sdk-client-mock matchers for vitest, and
+// the secret scan: a test fails when an invented artifact credential shows up in what
+// it printed, in a request one of its servers received, in a child process's output
+// or in a command sent to a mocked AWS client (see secret-scan-capture.ts).
 import 'aws-sdk-client-mock-vitest/extend';
+import { afterAll, afterEach, expect, vi } from 'vitest';
+import { describeSecretFindings } from './secret-scan.js';
+import { installSecretCapture, takeSecretFindings } from './secret-scan-capture.js';
+
+// Every mocked client is followed, whichever test or helper (FakeAws) creates it.
+vi.mock(import('aws-sdk-client-mock'), async (importOriginal) => {
+  const original = await importOriginal();
+  const { watchMockedClient } = await import('./secret-scan-capture.js');
+  return {
+    ...original,
+    mockClient: ((...args: Parameters<typeof original.mockClient>) =>
+      watchMockedClient(original.mockClient(...args))) as typeof original.mockClient,
+  };
+});
+
+installSecretCapture();
+
+function failOnLeaks(subject: string): void {
+  const findings = takeSecretFindings();
+  if (findings.length === 0) return;
+  throw new Error(
+    `Secret scan: ${subject} leaked artifact credentials (values not shown):\n${describeSecretFindings(findings)}`,
+  );
+}
+
+afterEach((context) => {
+  failOnLeaks(`the test "${context.task.fullName}"`);
+});
+
+afterAll(() => {
+  failOnLeaks(
+    `${expect.getState().testPath} (outside any test: module load, beforeAll or afterAll)`,
+  );
+});
