@@ -83,11 +83,11 @@ type ExtraOptions = Omit<
  */
 export function faultHandler(run: Run, timing: Timing, extra: ExtraOptions = {}): LambdaHandler {
   const handler = invokeAction({
+    reportTimeoutMs: REPORT_TIMEOUT_MS,
     ...(extra as Omit<InvokeActionOptions<undefined, unknown>, 'run'>),
     run: run as InvokeActionOptions<undefined, unknown>['run'],
     // The built-in JSON logger, at its most talkative: every line it writes is checked for leaks.
     logLevel: 'debug',
-    reportTimeoutMs: REPORT_TIMEOUT_MS,
     timeoutMarginMs: timing.timeoutMarginMs,
   });
   return handler as unknown as LambdaHandler;
