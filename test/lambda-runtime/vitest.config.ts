@@ -1,0 +1,39 @@
+// The Lambda test pass (`npm run test:lambda`): the whole suite again, with test files
+// running in processes started the way Lambda's nodejs24.x runtime starts a function's
+// process: its environment variables and its memory-dependent node flags, for the
+// template's largest MemorySize (a test file exercises several functions, and the
+// test runner itself shares the heap).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from '../../vitest.config.js';
+import { lambdaEnvironment, lambdaNodeFlags } from './lambda-environment.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const template = readFileSync(new URL('../../template.yaml', import.meta.url), 'utf8');
+const memoryMb = Math.max(
+  ...[...template.matchAll(/^\s+MemorySize:\s*(\d+)/gm)].map((m) => Number(m[1])),
+);
+
+// The machine's PATH and library path stay: tests start npm and node by name, and
+// Lambda's /var/lang does not exist here.
+const {
+  PATH: _path,
+  LD_LIBRARY_PATH: _libraries,
+  ...environment
+} = lambdaEnvironment({
+  functionName: 'codepipeline-handler-lambda-pass',
+  memoryMb,
+  handler: 'index.handler',
+});
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    root: ROOT,
+    test: {
+      env: environment,
+      execArgv: lambdaNodeFlags(memoryMb),
+    },
+  }),
+);
