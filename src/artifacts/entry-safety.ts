@@ -12,9 +12,22 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
+/** Linux's PATH_MAX and NAME_MAX, in bytes: no file system we write to takes longer. */
+const MAX_PATH_BYTES = 4096;
+const MAX_SEGMENT_BYTES = 255;
+
 /** Why `name` is not a safe relative path, or undefined when it is. */
 export function unsafePathReason(name: string): string | undefined {
   if (name.length === 0) return 'it has an empty name';
+  // Refused up front, before anything is written, instead of failing midway on ENAMETOOLONG.
+  const bytes = Buffer.byteLength(name);
+  if (bytes > MAX_PATH_BYTES) {
+    return `its name is ${bytes} bytes, longer than a file path may be (${MAX_PATH_BYTES})`;
+  }
+  const longest = Math.max(...name.split('/').map((segment) => Buffer.byteLength(segment)));
+  if (longest > MAX_SEGMENT_BYTES) {
+    return `a part of its name is ${longest} bytes, longer than a file name may be (${MAX_SEGMENT_BYTES})`;
+  }
   if (name.includes('\0')) return 'its name contains a NUL character';
   if (name.includes('\\')) return 'its name contains a backslash (a path separator on Windows)';
   if (name.startsWith('/')) return 'it is an absolute path';
@@ -54,6 +67,18 @@ export function resolveInside(root: string, name: string): string | undefined {
     return undefined;
   }
   return target;
+}
+
+/**
+ * What an entry name writes to, for spotting duplicates: `a//b`, `./a/b` and `a/b/`
+ * all land on `a/b`, so a second one would silently replace what the first wrote
+ * (and what `read` returned).
+ */
+export function sameFileKey(name: string): string {
+  return path.posix
+    .normalize(name)
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
 }
 
 /**

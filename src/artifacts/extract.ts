@@ -41,12 +41,12 @@ export async function extractArchive(
       throw refusal(archive, entry, 'it resolves outside the target directory');
     }
     if (entry.isDirectory) {
-      await fs.mkdir(target, { recursive: true });
+      await makeFolder(target, archive, entry);
       await assertInside(root, target, archive, entry);
       state.directories++;
       continue;
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await makeFolder(path.dirname(target), archive, entry);
     await assertInside(root, path.dirname(target), archive, entry);
     await writeEntry(archive, entry, target, limits, state);
     state.files++;
@@ -73,6 +73,13 @@ function refuseUnsafeEntries(archive: ZipArchive, limits: ArtifactLimits): void 
       `Refusing to extract artifact "${archive.artifactName}": its entries declare ${formatBytes(declared)} in total, more than limits.maxTotalBytes (${formatBytes(limits.maxTotalBytes)})`,
     );
   }
+}
+
+async function makeFolder(folder: string, archive: ZipArchive, entry: ZipEntry): Promise<void> {
+  await fs.mkdir(folder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    // ENAMETOOLONG, ENOTDIR (a file where a folder should be): name the entry.
+    throw refusal(archive, entry, `its folder cannot be created (${error.code ?? error.message})`);
+  });
 }
 
 /** The real (symlink-resolved) location must still be inside the real target. */

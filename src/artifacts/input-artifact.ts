@@ -89,9 +89,14 @@ export class S3InputArtifact implements InputArtifact {
   async read(path: string): Promise<Buffer> {
     const { archive, entry } = await this.#find(path);
     const max = Math.min(this.#limits.maxEntryBytes, this.#limits.maxReadBytes);
-    const chunks: Buffer[] = [];
-    for await (const chunk of await archive.openEntry(entry, max)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    const stream = await archive.openEntry(entry, max);
+    // One buffer of the declared size, filled as chunks arrive: collecting chunks and
+    // concatenating them would hold the file twice, twice what maxReadBytes allows.
+    // openEntry stops the stream before more than the declared size comes out.
+    const bytes = Buffer.allocUnsafe(entry.size);
+    let filled = 0;
+    for await (const chunk of stream) filled += (chunk as Buffer).copy(bytes, filled);
+    return filled === entry.size ? bytes : bytes.subarray(0, filled);
   }
 
   async text(path: string, encoding: BufferEncoding = 'utf8'): Promise<string> {

@@ -8,7 +8,12 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import yauzl from 'yauzl';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
-import { isDirectoryEntry, unsafePathReason, unsafeTypeReason } from './entry-safety.js';
+import {
+  isDirectoryEntry,
+  sameFileKey,
+  unsafePathReason,
+  unsafeTypeReason,
+} from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
 
@@ -157,7 +162,7 @@ function readEntries(zipfile: yauzl.ZipFile, artifactName: string): Promise<ZipE
     const seen = new Set<string>();
     zipfile.on('entry', (raw: yauzl.Entry) => {
       const entry = describeEntry(raw, seen);
-      seen.add(entry.path);
+      seen.add(sameFileKey(entry.path));
       entries.push(entry);
       zipfile.readEntry();
     });
@@ -183,7 +188,9 @@ function describeEntry(raw: yauzl.Entry, seen: ReadonlySet<string>): ZipEntry {
   const unsafeReason =
     unsafePathReason(path) ??
     unsafeTypeReason(raw.externalFileAttributes) ??
-    (seen.has(path) ? 'the archive has more than one entry with this name' : undefined);
+    (seen.has(sameFileKey(path))
+      ? 'the archive has more than one entry with this name (or one naming the same path)'
+      : undefined);
   return {
     path,
     size: raw.uncompressedSize,
