@@ -1,4 +1,4 @@
-import type { FailureType } from './errors.js';
+import { FAILURE_TYPES, type FailureType } from './errors.js';
 
 /**
  * What a job's round ended with. `run` returns one (built by `job.succeed`,
@@ -53,7 +53,7 @@ export interface InProgressOutcome extends ProgressDetails {
 }
 
 export function successOutcome(details: SuccessDetails = {}): SuccessOutcome {
-  return { ...details, [OUTCOME]: true, status: 'succeeded' };
+  return { ...details, ...textDetails(details), [OUTCOME]: true, status: 'succeeded' };
 }
 
 export function failureOutcome(
@@ -61,12 +61,19 @@ export function failureOutcome(
   failureType: FailureType = 'JobFailed',
   externalExecutionId?: string,
 ): FailureOutcome {
+  const text = asText(message) ?? '';
+  const id = asText(externalExecutionId);
+  // An unknown type would make CodePipeline refuse the answer (ValidationException)
+  // and leave the job In progress: report it as JobFailed, saying so.
+  const known = FAILURE_TYPES.includes(failureType);
   return {
     [OUTCOME]: true,
     status: 'failed',
-    failureType,
-    message,
-    ...(externalExecutionId === undefined ? {} : { externalExecutionId }),
+    failureType: known ? failureType : 'JobFailed',
+    message: known
+      ? text
+      : `${text} (failure type ${JSON.stringify(String(failureType))} is not one CodePipeline knows; reported as JobFailed)`,
+    ...(id === undefined ? {} : { externalExecutionId: id }),
   };
 }
 
@@ -74,7 +81,41 @@ export function inProgressOutcome(
   continuationToken: string,
   details: ProgressDetails = {},
 ): InProgressOutcome {
-  return { ...details, [OUTCOME]: true, status: 'in-progress', continuationToken };
+  return {
+    ...details,
+    ...textDetails(details),
+    [OUTCOME]: true,
+    status: 'in-progress',
+    continuationToken,
+  };
+}
+
+/**
+ * `summary` and `externalExecutionId` as strings. Callers without a type checker pass
+ * numbers or objects too; CodePipeline would refuse those (and a crash here would
+ * leave the job unanswered), so they are turned into text.
+ */
+function textDetails(details: ProgressDetails): ProgressDetails {
+  const summary = asText(details.summary);
+  const externalExecutionId = asText(details.externalExecutionId);
+  return {
+    ...('summary' in details ? { summary } : {}),
+    ...('externalExecutionId' in details ? { externalExecutionId } : {}),
+  };
+}
+
+function asText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'object') {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+  return String(value);
 }
 
 export function isOutcome(value: unknown): value is Outcome {
@@ -87,6 +128,8 @@ export const LIMITS = {
   externalExecutionId: 1500,
   failureMessage: 5000,
   continuationToken: 2048,
+  /** All of one action's output variables together, keys and values, in UTF-8 bytes (a CodePipeline quota). */
+  outputVariablesBytes: 122_880,
 } as const;
 
 export const OUTPUT_VARIABLE_KEY = /^[A-Za-z0-9@\-_]+$/;
@@ -112,15 +155,34 @@ export function clampPercent(value: number | undefined): number | undefined {
 }
 
 /** Problems with output variables, described for a failure message; empty when fine. */
-export function outputVariableProblems(variables: Record<string, unknown>): string[] {
+export function outputVariableProblems(variables: unknown): string[] {
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    const kind = Array.isArray(variables)
+      ? 'an array'
+      : variables === null
+        ? 'null'
+        : `a ${typeof variables}`;
+    return [`they must be an object of string values, not ${kind}`];
+  }
   const problems: string[] = [];
+  let bytes = 0;
   for (const [key, value] of Object.entries(variables)) {
-    if (!OUTPUT_VARIABLE_KEY.test(key)) {
+    if (key === '') problems.push('a key is empty');
+    else if (!OUTPUT_VARIABLE_KEY.test(key)) {
       problems.push(`key ${JSON.stringify(key)} has characters outside [A-Za-z0-9@-_]`);
     }
     if (typeof value !== 'string') {
-      problems.push(`value of ${JSON.stringify(key)} is a ${typeof value}, not a string`);
+      const kind =
+        value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+      problems.push(`value of ${JSON.stringify(key)} is ${kind}, not a string`);
+    } else {
+      bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
     }
+  }
+  if (bytes > LIMITS.outputVariablesBytes) {
+    problems.push(
+      `together they are ${bytes} bytes, more than the ${LIMITS.outputVariablesBytes} bytes CodePipeline allows one action`,
+    );
   }
   return problems;
 }

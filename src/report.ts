@@ -111,8 +111,13 @@ export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
       'Output variables cannot be sent together with a continuation token: set them in the round that succeeds',
     );
   }
-  if (outcome.status === 'succeeded' && outcome.outputVariables) {
-    const problems = outputVariableProblems(outcome.outputVariables);
+  // Masked before the checks, so the size checked is the size sent.
+  const outputVariables =
+    outcome.status === 'succeeded' && outcome.outputVariables
+      ? redactVariables(redactor, outcome.outputVariables)
+      : undefined;
+  if (outputVariables !== undefined) {
+    const problems = outputVariableProblems(outputVariables);
     if (problems.length > 0) {
       return failureOutcome(
         clamp(
@@ -125,6 +130,7 @@ export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
   const summary = outcome.summary === undefined ? undefined : redactor.redact(outcome.summary);
   return {
     ...outcome,
+    ...(outputVariables === undefined ? {} : { outputVariables }),
     summary: clampOptional(summary, LIMITS.summary),
     externalExecutionId: clampOptional(
       redactOptional(redactor, outcome.externalExecutionId),
@@ -132,6 +138,19 @@ export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
     ),
     percentComplete: clampPercent(outcome.percentComplete),
   };
+}
+
+/** Output variables are shown in the console and passed to later actions: mask secrets in them. */
+function redactVariables(redactor: Redactor, variables: unknown): Record<string, string> {
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    return variables as Record<string, string>; // outputVariableProblems says what is wrong
+  }
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      redactor.redact(key),
+      typeof value === 'string' ? redactor.redact(value) : value,
+    ]),
+  );
 }
 
 // The external execution id is shown in the console like the summary: mask secrets in it too.

@@ -1,49 +1,11 @@
-import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { invokeAction, type Job, NotAJobEventError } from '../../src/index.js';
-import type { JobApiError } from '../../src/local/job-api/protocol.js';
-import {
-  JOB_ID_PATTERN,
-  validatePutJobFailureResult,
-  validatePutJobSuccessResult,
-} from '../../src/local/job-api/validation.js';
+import { JOB_ID_PATTERN } from '../../src/local/job-api/validation.js';
 import { context } from '../helpers/context.js';
 import { BASE, FUZZ_JOB_ID, mutatedEventArb, UNCLEAR } from '../helpers/mutated-event.js';
-
-interface SentResult {
-  readonly operation: string;
-  readonly input: Record<string, unknown>;
-}
-
-/**
- * A CodePipeline client that records every call and checks it the way the service
- * would (the job-API emulator's validation): a rejected call throws, like the SDK.
- */
-function recordingClient(): { client: CodePipelineClient; sent: SentResult[] } {
-  const sent: SentResult[] = [];
-  const client = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const operation = command.constructor.name.replace(/Command$/, '');
-      sent.push({ operation, input: command.input });
-      try {
-        if (operation === 'PutJobSuccessResult') validatePutJobSuccessResult(command.input);
-        else validatePutJobFailureResult(command.input);
-      } catch (error) {
-        // Thrown the way the SDK throws a service's refusal.
-        const { errorName, message } = error as JobApiError;
-        throw Object.assign(new Error(message), {
-          name: errorName,
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        });
-      }
-      return {};
-    },
-  };
-  return { client: client as unknown as CodePipelineClient, sent };
-}
+import { validatingCodePipeline } from '../helpers/validating-codepipeline.js';
 
 /** A logger that keeps its lines so the test can search them for secrets. */
 function recordingLogger(lines: string[]) {
@@ -83,7 +45,7 @@ describe('Fuzz: invokeAction with mutated events', () => {
       fc.asyncProperty(mutatedEventArb, fc.boolean(), async (mutated, withParams) => {
         // Prepare: a fresh job id per run (the engine ignores a job id it has answered)
         const event = withFreshJobId(mutated, ++runNumber);
-        const { client, sent } = recordingClient();
+        const { client, sent } = validatingCodePipeline();
         const logs: string[] = [];
         const options = {
           client,
@@ -120,6 +82,7 @@ describe('Fuzz: invokeAction with mutated events', () => {
           expect(sent).toHaveLength(1);
           const [answer] = sent;
           expect(answer?.input.jobId).toMatch(JOB_ID_PATTERN);
+          expect(answer?.refusal).toBeUndefined();
           if (answer?.operation === 'PutJobFailureResult') {
             const message = (answer.input.failureDetails as { message: string }).message;
             expect(message).not.toContain('[object Object]');
