@@ -92,7 +92,7 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
     const small = end - start <= this.#blockSize || this.#isCached(start, end);
     const opened: Promise<Readable> = small
       ? this.readRange(start, end).then((bytes) => Readable.from([bytes]))
-      : this.#source.stream(start, end);
+      : this.#streamAfterCachedHead(start, end);
     opened.then(
       (stream) => {
         stream.on('error', (error) => out.destroy(error));
@@ -102,6 +102,31 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
       (error: Error) => out.destroy(error),
     );
     return out;
+  }
+
+  /**
+   * A big range whose first blocks are already cached (read ahead while the entries
+   * before it were read): those come from the cache and only the rest is a new GET,
+   * instead of downloading the same bytes twice.
+   */
+  async #streamAfterCachedHead(start: number, end: number): Promise<Readable> {
+    let from = start;
+    let index = Math.floor(start / this.#blockSize);
+    while (from < end && this.#blocks.has(index)) {
+      from = Math.min((index + 1) * this.#blockSize, end);
+      index++;
+    }
+    if (from === start) return this.#source.stream(start, end);
+    const head = await this.readRange(start, from);
+    if (from === end) return Readable.from([head]);
+    const tail = await this.#source.stream(from, end);
+    return Readable.from(
+      (async function* headThenTail() {
+        yield head;
+        yield* tail;
+      })(),
+      { objectMode: false },
+    );
   }
 
   #isCached(start: number, end: number): boolean {

@@ -70,7 +70,7 @@ export class S3Object {
     }
     // A server that ignores Range sends the whole object: skip to `start` and stop at
     // `end` rather than trusting it, so memory and traffic stay bounded either way.
-    return sliceStream(body, ranged ? 0 : start, end - start, (error) =>
+    return sliceStream(body, ranged ? 0 : start, end - start, ranged, (error) =>
       this.#mapError(error, 'read'),
     );
   }
@@ -108,17 +108,24 @@ export class S3Object {
   }
 }
 
-/** Passes `length` bytes of `body` after skipping `skip`, then ends and drops the connection. */
+/**
+ * Passes `length` bytes of `body` after skipping `skip`, then ends. A ranged body is
+ * left to end by itself, so its keep-alive connection goes back to the pool (destroying
+ * it would cost a new TCP connection per ranged GET); a whole object sent in place of a
+ * range is cut off at once.
+ */
 function sliceStream(
   body: Readable,
   skip: number,
   length: number,
+  ranged: boolean,
   mapError: (error: unknown) => Promise<CodePipelineJobError>,
 ): Readable {
   const out = new PassThrough();
   let skipped = 0;
   let sent = 0;
   let done = false;
+  let bodyEnded = false;
   const finish = () => {
     if (done) return;
     done = true;
@@ -138,19 +145,26 @@ function sliceStream(
     const more = out.write(take);
     if (sent >= length) {
       finish();
-      body.destroy();
+      if (!ranged) body.destroy();
     } else if (!more) {
       body.pause();
       out.once('drain', () => body.resume());
     }
   });
-  body.on('end', finish);
+  body.on('end', () => {
+    bodyEnded = true;
+    finish();
+  });
   body.on('error', (error) => {
     if (done) return;
     done = true;
     void mapError(error).then((mapped) => out.destroy(mapped));
   });
-  out.on('close', () => body.destroy());
+  // A reader that stops early must not leave the download running; a ranged body that
+  // has delivered everything is only waiting for its end, and keeps its connection.
+  out.on('close', () => {
+    if (!bodyEnded && !(ranged && sent >= length)) body.destroy();
+  });
   return out;
 }
 

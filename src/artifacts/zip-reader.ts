@@ -5,6 +5,8 @@
  * entries are opened one at a time as streams with a running byte limit.
  */
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { promisify } from 'node:util';
+import { inflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
@@ -34,15 +36,32 @@ export interface ZipEntry extends ZipEntryInfo {
   readonly raw: yauzl.Entry;
 }
 
+const inflateRawAsync = promisify(inflateRaw);
+
+/**
+ * Entries up to this size (uncompressed and compressed) can be read whole with
+ * `readSmallEntry`: a build output is mostly files of a few KiB, where a chain of
+ * streams per file costs more than the bytes themselves.
+ * @default 1 MiB
+ */
+export const SMALL_ENTRY_BYTES = 1024 * 1024;
+
 export class ZipArchive {
   readonly artifactName: string;
   readonly entries: readonly ZipEntry[];
   readonly #zipfile: yauzl.ZipFile;
+  readonly #reader: CachedRangeReader;
   readonly #byPath: ReadonlyMap<string, ZipEntry>;
 
-  private constructor(artifactName: string, zipfile: yauzl.ZipFile, entries: ZipEntry[]) {
+  private constructor(
+    artifactName: string,
+    zipfile: yauzl.ZipFile,
+    reader: CachedRangeReader,
+    entries: ZipEntry[],
+  ) {
     this.artifactName = artifactName;
     this.#zipfile = zipfile;
+    this.#reader = reader;
     this.entries = entries;
     this.#byPath = new Map(entries.map((entry) => [entry.path, entry]));
   }
@@ -72,7 +91,7 @@ export class ZipArchive {
       );
     }
     const entries = await readEntries(zipfile, artifactName);
-    return new ZipArchive(artifactName, zipfile, entries);
+    return new ZipArchive(artifactName, zipfile, reader, entries);
   }
 
   get(path: string): ZipEntry | undefined {
@@ -85,27 +104,14 @@ export class ZipArchive {
    * (or more than the entry declared) come out of the inflater.
    */
   async openEntry(entry: ZipEntry, maxBytes: number): Promise<Readable> {
-    const label = `entry "${entry.path}" of artifact "${this.artifactName}"`;
-    if (entry.unsafeReason) throw new JobFailedError(`Refusing ${label}: ${entry.unsafeReason}`);
-    if (entry.isDirectory) throw new JobFailedError(`Cannot read ${label}: it is a directory`);
-    if (entry.raw.isEncrypted()) throw new JobFailedError(`Cannot read ${label}: it is encrypted`);
-    if (entry.raw.compressionMethod !== 0 && entry.raw.compressionMethod !== 8) {
-      throw new JobFailedError(
-        `Cannot read ${label}: unsupported compression method ${entry.raw.compressionMethod} (only stored and deflate are supported)`,
-      );
-    }
-    if (entry.size > maxBytes) {
-      throw new JobFailedError(
-        `Refusing ${label}: it declares ${formatBytes(entry.size)}, more than the limit of ${formatBytes(maxBytes)}`,
-      );
-    }
+    const label = this.#refuseUnreadable(entry, maxBytes);
     let stream: Readable;
     try {
       stream = await this.#zipfile.openReadStreamPromise(entry.raw);
     } catch (error) {
       throw asArchiveError(error, `Cannot read ${label}`);
     }
-    const sizeLie = `Refusing ${label}: it inflates to more than the ${formatBytes(entry.size)} it declares (a zip bomb or a damaged archive)`;
+    const sizeLie = sizeLieMessage(label, entry);
     const limited = new ByteLimit(Math.min(maxBytes, entry.size), () =>
       entry.size <= maxBytes
         ? sizeLie
@@ -128,6 +134,78 @@ export class ZipArchive {
     limited.on('error', () => {});
     return stream.pipe(limited);
   }
+
+  /** Whether `readSmallEntry` takes this entry. */
+  isSmall(entry: ZipEntryInfo): boolean {
+    return entry.size <= SMALL_ENTRY_BYTES && entry.compressedSize <= SMALL_ENTRY_BYTES;
+  }
+
+  /**
+   * A small entry's uncompressed bytes in one buffer, without a chain of streams: one
+   * read of its compressed bytes (through the range cache) and one inflate on zlib's
+   * thread pool, which stops at the declared size. The same refusals as `openEntry`;
+   * for entries up to SMALL_ENTRY_BYTES, so memory stays bounded.
+   */
+  async readSmallEntry(entry: ZipEntry, maxBytes: number): Promise<Buffer> {
+    const label = this.#refuseUnreadable(entry, maxBytes);
+    if (!this.isSmall(entry)) {
+      throw new RangeError(`${label} is bigger than SMALL_ENTRY_BYTES; use openEntry`);
+    }
+    let data: Buffer;
+    try {
+      const { fileDataStart } = await this.#zipfile.readLocalFileHeaderPromise(entry.raw, {
+        minimal: true,
+      });
+      data = await this.#reader.readRange(fileDataStart, fileDataStart + entry.compressedSize);
+    } catch (error) {
+      throw asArchiveError(error, `Cannot read ${label}`);
+    }
+    if (entry.raw.compressionMethod === 8) {
+      try {
+        // maxOutputLength makes zlib stop at the declared size: a lie fails, it cannot grow.
+        // One output chunk a little bigger than the declared size: no chunks to concatenate.
+        data = await inflateRawAsync(data, {
+          maxOutputLength: Math.max(entry.size, 1),
+          chunkSize: Math.max(entry.size + 64, 1024),
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new JobFailedError(sizeLieMessage(label, entry), { cause: error });
+        }
+        throw asArchiveError(error, `Cannot read ${label}`);
+      }
+    }
+    if (data.length > entry.size) throw new JobFailedError(sizeLieMessage(label, entry));
+    if (data.length < entry.size) {
+      throw new JobFailedError(
+        `Cannot read ${label}: it holds ${data.length} bytes where it declares ${entry.size} (a damaged archive)`,
+      );
+    }
+    return data;
+  }
+
+  /** Throws when the entry must not be read; returns how messages name it. */
+  #refuseUnreadable(entry: ZipEntry, maxBytes: number): string {
+    const label = `entry "${entry.path}" of artifact "${this.artifactName}"`;
+    if (entry.unsafeReason) throw new JobFailedError(`Refusing ${label}: ${entry.unsafeReason}`);
+    if (entry.isDirectory) throw new JobFailedError(`Cannot read ${label}: it is a directory`);
+    if (entry.raw.isEncrypted()) throw new JobFailedError(`Cannot read ${label}: it is encrypted`);
+    if (entry.raw.compressionMethod !== 0 && entry.raw.compressionMethod !== 8) {
+      throw new JobFailedError(
+        `Cannot read ${label}: unsupported compression method ${entry.raw.compressionMethod} (only stored and deflate are supported)`,
+      );
+    }
+    if (entry.size > maxBytes) {
+      throw new JobFailedError(
+        `Refusing ${label}: it declares ${formatBytes(entry.size)}, more than the limit of ${formatBytes(maxBytes)}`,
+      );
+    }
+    return label;
+  }
+}
+
+function sizeLieMessage(label: string, entry: ZipEntry): string {
+  return `Refusing ${label}: it inflates to more than the ${formatBytes(entry.size)} it declares (a zip bomb or a damaged archive)`;
 }
 
 /** Counts bytes as they flow and fails the stream as soon as there are too many. */

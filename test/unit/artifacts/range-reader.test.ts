@@ -95,6 +95,23 @@ describe('Class: CachedRangeReader', () => {
     expect(source.reads).toBe(reads + 1);
   });
 
+  it('takes the cached head of a large range from the cache and fetches only the rest', async () => {
+    // Prepare: a small read fetches the first blocks (one block plus read-ahead)
+    const bytes = randomBytes(300 * KiB);
+    const source = new CountingSource(bytes);
+    const reader = new CachedRangeReader(source, { blockSize: 16 * KiB });
+    await reader.readRange(0, 100);
+    await reader.readRange(16 * KiB, 16 * KiB + 100);
+    const before = source.bytesRead;
+
+    // Act
+    const streamed = await drain(reader.createReadStream({ start: 1000, end: 250 * KiB }));
+
+    // Assess: the same bytes, and the cached 32 KiB (or more) were not downloaded again
+    expect(streamed.equals(bytes.subarray(1000, 250 * KiB))).toBe(true);
+    expect(source.bytesRead - before).toBeLessThanOrEqual(250 * KiB - 32 * KiB);
+  });
+
   it('does not cache a failed read', async () => {
     // Prepare
     const source = new CountingSource(randomBytes(64 * KiB));

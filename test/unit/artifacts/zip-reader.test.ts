@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -133,6 +134,89 @@ describe('Class: ZipArchive', () => {
 
     // Assess
     expect(archive.entries[1]?.unsafeReason).toContain('more than one entry');
+  });
+});
+
+describe('Method: ZipArchive.readSmallEntry', () => {
+  it('gives the same bytes as openEntry for deflated and stored entries', async () => {
+    // Prepare
+    const text = Buffer.from('build output line\n'.repeat(500));
+    const binary = randomBytes(70_000);
+    const source = new CountingSource(
+      buildZip([
+        { name: 'deflated.txt', data: text },
+        { name: 'stored.bin', data: binary, method: 0 },
+        { name: 'empty.txt', data: Buffer.alloc(0) },
+      ]),
+    );
+    const archive = await ZipArchive.open(source, 'Art', resolveLimits({}));
+    const read = (path: string) => {
+      const entry = archive.get(path);
+      if (!entry || !archive.isSmall(entry)) throw new Error('fixture broken');
+      return archive.readSmallEntry(entry, 1024 * 1024);
+    };
+
+    // Act
+    const [deflated, stored, empty] = await Promise.all(
+      ['deflated.txt', 'stored.bin', 'empty.txt'].map(read),
+    );
+
+    // Assess
+    expect(deflated?.equals(text)).toBe(true);
+    expect(stored?.equals(binary)).toBe(true);
+    expect(empty?.length).toBe(0);
+  });
+
+  it('refuses an entry that inflates past its declared size', async () => {
+    // Prepare: declares 100 bytes, inflates to 8 MiB (8 KiB compressed: a small entry)
+    const source = new CountingSource(
+      buildZip([{ name: 'bomb.txt', data: Buffer.alloc(8 * 1024 * 1024), declaredSize: 100 }]),
+    );
+    const archive = await ZipArchive.open(source, 'Bombs', resolveLimits({}));
+    const entry = archive.get('bomb.txt');
+    if (!entry || !archive.isSmall(entry)) throw new Error('fixture broken');
+
+    // Act
+    const error = await archive.readSmallEntry(entry, 1024 * 1024).catch((caught) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toContain(
+      'Refusing entry "bomb.txt" of artifact "Bombs": it inflates to more than the 100 B it declares',
+    );
+  });
+
+  it('refuses an entry that holds fewer bytes than it declares', async () => {
+    // Prepare
+    const source = new CountingSource(
+      buildZip([{ name: 'short.txt', data: Buffer.from('ten bytes!'), declaredSize: 20 }]),
+    );
+    const archive = await ZipArchive.open(source, 'Art', resolveLimits({}));
+    const entry = archive.get('short.txt');
+    if (!entry) throw new Error('fixture broken');
+
+    // Act
+    const error = await archive.readSmallEntry(entry, 1024).catch((caught) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toContain('holds 10 bytes where it declares 20');
+  });
+
+  it('applies the caller limit before reading anything', async () => {
+    // Prepare
+    const source = new CountingSource(buildZip([{ name: 'big.txt', data: Buffer.alloc(5000) }]));
+    const archive = await ZipArchive.open(source, 'Art', resolveLimits({}));
+    const entry = archive.get('big.txt');
+    if (!entry) throw new Error('fixture broken');
+    const reads = source.reads;
+
+    // Act
+    const error = await archive.readSmallEntry(entry, 1000).catch((caught) => caught);
+
+    // Assess
+    expect((error as Error).message).toMatch(/"big\.txt".*more than the limit of 1000 B/);
+    expect(source.reads).toBe(reads);
   });
 });
 
