@@ -14,7 +14,7 @@ export { jobEvent } from '../../../src/testing/job-event.js';
 export { lambdaContext } from '../../../src/testing/lambda-context.js';
 
 export type GateScenario =
-  /** `for (;;) {}`: never yields again. */
+  /** Spins without yielding until Lambda would stop it, then ends the process as Lambda would. */
   | 'endless-loop'
   /** Blocks for a moment, well before the deadline, then answers. */
   | 'brief-block'
@@ -31,6 +31,11 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** Blocks this thread for `ms`: no timer and no I/O callback runs meanwhile. */
 const blockFor = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
 
+/** What Lambda does to an invocation still running at its timeout. */
+function lambdaStopsTheProcess(): never {
+  process.exit(137);
+}
+
 export const handler = invokeAction({
   // An explicit endpoint and region, and nothing in the environment says where
   // CodePipeline is: the watchdog must report where the engine's client does.
@@ -46,13 +51,18 @@ export const handler = invokeAction({
     const scenario = process.env.WATCHDOG_TEST_SCENARIO as GateScenario;
     switch (scenario) {
       case 'endless-loop':
-        for (;;) {}
+        // Never yields. Bounded like on Lambda, so a failing test leaves no process spinning.
+        while (job.remainingTimeMs() > 0) {}
+        return lambdaStopsTheProcess();
       case 'brief-block':
         blockFor(200);
         return job.succeed({ summary: 'answered after a brief block' });
       case 'block-until-released': {
         const release = process.env.WATCHDOG_TEST_RELEASE ?? '';
-        while (!existsSync(release)) blockFor(20);
+        while (!existsSync(release)) {
+          if (job.remainingTimeMs() <= 0) return lambdaStopsTheProcess();
+          blockFor(20);
+        }
         return job.succeed({ summary: 'answered after the watchdog' });
       }
       case 'normal':

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { startScriptedCodePipeline } from '../../helpers/scripted-codepipeline.js';
 import { type GateScenario, REMAINING_MS } from './blocking-gates.js';
 
@@ -62,6 +63,12 @@ export async function runGateProcess(
     lines.push(...complete);
   });
   const exit = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Whatever the test's outcome, its process does not outlive it.
+  onTestFinished(async () => {
+    child.kill('SIGKILL');
+    await exit;
+    await endpoint.close();
+  });
   const arrivals: number[] = [];
   const poll = setInterval(() => {
     while (arrivals.length < endpoint.requests.length) arrivals.push(Date.now());
