@@ -1,14 +1,22 @@
 /**
  * `npm run bench`: runs the benchmarks and prints one table per figure, each figure
  * beside a baseline measured in the same run. Flags:
- *   --only <names>   comma-separated: cold-start, overhead, artifact-read
- *   --quick          fewer runs, and no 1 GiB artifact (for a smoke check, not for BENCHMARKS.md)
+ *   --only <names>   comma-separated: cold-start, overhead, artifact-read, extract, output-write, watchdog
+ *   --quick          fewer runs, no 1 GiB artifact, 32 MiB instead of 200 MiB for extract and
+ *                    output-write (for a smoke check, not for BENCHMARKS.md)
  *   --skip-1gb       leave out the 1 GiB artifact (it needs ~2.5 GiB of disk and ~3 GiB of RAM)
  */
 import { parseArgs } from 'node:util';
 import { coldStart } from './cold-start.js';
 
-const FIGURES = ['cold-start', 'overhead', 'artifact-read'] as const;
+const FIGURES = [
+  'cold-start',
+  'overhead',
+  'artifact-read',
+  'extract',
+  'output-write',
+  'watchdog',
+] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -65,4 +73,22 @@ if (selected.has('artifact-read')) {
         : {}),
     }),
   );
+}
+
+// Figures 4 and 5 share one size: a 200 MiB zip (32 MiB with --quick).
+const wholeArtifactBytes = (quick ? 32 : 200) * 1024 * 1024;
+
+if (selected.has('extract')) {
+  const { extractFigure } = await import('./extract.js');
+  console.log(await extractFigure({ zipBytes: wholeArtifactBytes, runs: quick ? 2 : 5 }));
+}
+
+if (selected.has('output-write')) {
+  const { outputWriteFigure } = await import('./output-write.js');
+  console.log(await outputWriteFigure({ zipBytes: wholeArtifactBytes, runs: quick ? 2 : 3 }));
+}
+
+if (selected.has('watchdog')) {
+  const { watchdogCost } = await import('./watchdog-cost.js');
+  console.log(await watchdogCost({ runs: quick ? 10 : 40 }));
 }

@@ -1,12 +1,12 @@
 /**
- * An output artifact: files zipped on the fly and streamed to S3 (multipart for
- * large outputs), so an output bigger than memory never sits in memory. Uploads
- * always ask for SSE-KMS, with the job's key when it has one: artifact buckets
- * commonly deny unencrypted puts.
+ * An output artifact: files zipped on the fly (native zlib, see zip-writer.ts) and
+ * streamed to S3 (multipart for large outputs), so an output bigger than memory never
+ * sits in memory. Uploads always ask for SSE-KMS, with the job's key when it has one:
+ * artifact buckets commonly deny unencrypted puts.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { CodePipelineJobError, ConfigurationError, JobFailedError } from '../errors.js';
 import type { ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
@@ -14,6 +14,7 @@ import { unsafePathReason } from './entry-safety.js';
 import type { LazyS3Client } from './s3-client.js';
 import { isMissingRegion } from './s3-errors.js';
 import type { ErrorMapper } from './s3-object.js';
+import { type ZipSource, zipStream } from './zip-writer.js';
 
 /** Files to zip: archive path → content (strings are written as UTF-8). */
 export type OutputFiles = Readonly<Record<string, string | Buffer | Uint8Array>>;
@@ -44,7 +45,8 @@ export interface OutputArtifact {
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
-type JSZipInstance = InstanceType<typeof import('jszip')>;
+/** Deflate level: zlib's default, the usual balance of size and speed. */
+const DEFLATE_LEVEL = 6;
 
 export class S3OutputArtifact implements OutputArtifact {
   readonly #ref: ArtifactRef;
@@ -78,18 +80,13 @@ export class S3OutputArtifact implements OutputArtifact {
   }
 
   async write(content: OutputFiles | string): Promise<OutputWriteResult> {
-    const { default: JSZip } = await import('jszip');
-    const zip = new JSZip();
-    const files =
-      typeof content === 'string'
-        ? await this.#addDirectory(zip, content)
-        : this.#addFiles(zip, content);
-    const zipStream = zip.generateNodeStream({
-      type: 'nodebuffer',
-      streamFiles: true,
-      compression: 'DEFLATE',
-      compressionOptions: { level: 6 },
-    }) as unknown as Readable;
+    const sources =
+      typeof content === 'string' ? await this.#listDirectory(content) : this.#listFiles(content);
+    const files = sources.filter((source) => source.kind !== 'directory').length;
+    const zip = zipStream(sources, {
+      level: DEFLATE_LEVEL,
+      label: `output artifact "${this.name}"`,
+    });
     // Counting in a Transform, not with a 'data' listener: a listener would start the
     // stream flowing before the uploader reads it, and those chunks would be lost.
     let bytes = 0;
@@ -99,8 +96,8 @@ export class S3OutputArtifact implements OutputArtifact {
         callback(null, chunk);
       },
     });
-    zipStream.on('error', (error) => body.destroy(error));
-    zipStream.pipe(body);
+    zip.on('error', (error) => body.destroy(error));
+    zip.pipe(body);
     await this.#upload(body);
     this.#logger.debug('Wrote output artifact', { artifact: this.name, files, bytes });
     return { files, bytes };
@@ -138,40 +135,44 @@ export class S3OutputArtifact implements OutputArtifact {
     }
   }
 
-  #addFiles(zip: JSZipInstance, files: OutputFiles): number {
-    let count = 0;
-    for (const [name, data] of Object.entries(files)) {
+  #listFiles(files: OutputFiles): ZipSource[] {
+    return Object.entries(files).map(([name, data]) => {
       const reason = unsafePathReason(name);
       if (reason) {
         throw new ConfigurationError(
           `Cannot write "${name}" to output artifact "${this.name}": ${reason}`,
         );
       }
-      zip.file(name, data, { binary: typeof data !== 'string' });
-      count++;
-    }
-    return count;
+      const bytes =
+        typeof data === 'string'
+          ? Buffer.from(data, 'utf8')
+          : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      return { name, kind: 'bytes', data: bytes };
+    });
   }
 
-  async #addDirectory(zip: JSZipInstance, directory: string): Promise<number> {
+  async #listDirectory(directory: string): Promise<ZipSource[]> {
     const stat = await fs.stat(directory).catch(() => undefined);
     if (!stat?.isDirectory()) {
       throw new ConfigurationError(
         `Cannot write output artifact "${this.name}" from "${directory}": it is not a directory`,
       );
     }
-    let count = 0;
+    const sources: ZipSource[] = [];
     const walk = async (absolute: string, relative: string): Promise<void> => {
       const entries = await fs.readdir(absolute, { withFileTypes: true });
-      if (entries.length === 0 && relative !== '') zip.folder(relative);
+      // Every folder gets an entry, as `zip -r` writes them: empty ones survive the trip.
+      if (relative !== '') sources.push({ name: `${relative}/`, kind: 'directory' });
       for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const full = path.join(absolute, entry.name);
         const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.isDirectory()) {
           await walk(full, name);
         } else if (entry.isFile()) {
-          zip.file(name, lazyFileStream(full), { binary: true });
-          count++;
+          // Files are opened only when their turn comes: a large tree never holds
+          // more than a few descriptors or a few files' bytes.
+          const { size, mode } = await fs.stat(full);
+          sources.push({ name, kind: 'file', path: full, size, executable: (mode & 0o111) !== 0 });
         } else {
           // Links could point anywhere on the machine; leaving them out is the safe choice.
           this.#logger.warn('Skipping a non-regular file in an output directory', {
@@ -182,22 +183,8 @@ export class S3OutputArtifact implements OutputArtifact {
       }
     };
     await walk(path.resolve(directory), '');
-    return count;
+    return sources;
   }
-}
-
-/**
- * A stream that opens the file only when first read. JSZip binds every input stream
- * when the file is added; opening them all at once would exhaust file descriptors
- * on large trees, and reading them all would defeat streaming.
- */
-function lazyFileStream(file: string): Readable {
-  return Readable.from(
-    (async function* readFile() {
-      yield* createReadStream(file);
-    })(),
-    { objectMode: false },
-  );
 }
 
 function isSdkError(error: unknown): boolean {
