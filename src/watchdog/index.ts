@@ -130,7 +130,7 @@ async function start(logLevel: LogLevel): Promise<Running | undefined> {
   try {
     worker = startWatchdogThread(memory);
   } catch (error) {
-    logger.warn('The watchdog thread could not start; a blocked event loop will not be answered', {
+    logger.error('The watchdog thread could not start; a blocked event loop will not be answered', {
       error,
     });
     return undefined;
@@ -140,7 +140,7 @@ async function start(logLevel: LogLevel): Promise<Running | undefined> {
     if (!thread.alive) return;
     thread.alive = false;
     clearInterval(heartbeat);
-    logger.warn('The watchdog thread stopped; a blocked event loop will not be answered', reason);
+    logger.error('The watchdog thread stopped; a blocked event loop will not be answered', reason);
   };
   worker.on('error', (error) => stopped({ error }));
   worker.on('exit', (exitCode) => stopped({ exitCode }));

@@ -1,7 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { describe, expect, it, vi } from 'vitest';
+import { invokeAction } from '../../../src/index.js';
+import { jobEvent, lambdaContext } from '../../../src/testing/index.js';
+import { startScriptedCodePipeline } from '../../helpers/scripted-codepipeline.js';
 import { ENV_SECRET, runGateProcess, waitFor } from './gate-process.js';
 
 const FAILURE = 'CodePipeline_20150709.PutJobFailureResult';
@@ -85,5 +89,50 @@ describe('Function: createWatchdog (option watchdog, gates in a process of their
     expect(gate.endpoint.requests.map((request) => request.target)).toEqual([SUCCESS]);
     expect(result?.resolved).toMatchObject({ status: 'succeeded' });
     expect(gate.watchdogLines()).toEqual([]);
+  });
+});
+
+describe('Function: createWatchdog (in this process, from TypeScript sources)', () => {
+  it('starts its thread under vitest and answers while this thread is blocked', async () => {
+    // Prepare: the endpoint lives on this thread too, so the watchdog's call waits in the
+    // socket's backlog until the block ends; the engine must then wait for it.
+    const endpoint = await startScriptedCodePipeline([]);
+    // The thread takes its credentials from the environment it inherits (on Lambda, the
+    // function's role), never from the engine's client.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAWATCHDOGTEST0000');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'watchdog-test-secret');
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    const handler = invokeAction({
+      client: new CodePipelineClient({
+        region: 'us-east-1',
+        endpoint: endpoint.endpoint,
+        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+        maxAttempts: 1,
+      }),
+      timeoutMarginMs: 4900,
+      reportTimeoutMs: 5000,
+      logLevel: 'error',
+      watchdog: true,
+      run(job) {
+        // Past the deadline (100 ms) and the grace (1 s), with time for the thread to start.
+        Atomics.wait(sleeper, 0, 0, 4000);
+        return job.succeed();
+      },
+    });
+    const event = jobEvent();
+
+    // Act
+    const result = await handler(event, lambdaContext({ remainingTimeMs: 5000 })).finally(() => {
+      vi.unstubAllEnvs();
+      return endpoint.close();
+    });
+
+    // Assess
+    expect(result).toEqual({
+      jobId: event['CodePipeline.job'].id,
+      status: 'failed',
+      failureType: 'JobFailed',
+    });
+    expect(endpoint.requests.map((request) => request.target)).toEqual([FAILURE]);
   });
 });
