@@ -20,7 +20,8 @@ import { failureOutcome, isOutcome, type Outcome, successOutcome } from './outco
 import { type ParamsOf, parseUserParameters } from './params.js';
 import { Redactor } from './redact.js';
 import { type ReportOptions, reportOutcome } from './report.js';
-import { createWatchdog, type Watch } from './watchdog/index.js';
+import type { Watch } from './watchdog/index.js';
+import { lazyWatchdog } from './watchdog/lazy.js';
 
 /** What the handler resolves with (Lambda ignores it for async invocations; tests read it). */
 export interface JobResult {
@@ -77,7 +78,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   // Read once per container: the environment does not change between invocations.
   const logLevel = options.logLevel ?? logLevelFromEnv();
   const watchdog = watchdogEnabled(options.watchdog)
-    ? createWatchdog({
+    ? lazyWatchdog({
         client: () => options.client ?? defaultCodePipelineClient(),
         callTimeoutMs: reportTimeoutMs,
         maxAttempts: reportAttempts,

@@ -16,10 +16,9 @@ import { isWatchdogData, type ReporterSettings } from './protocol.js';
 
 export type { WatchdogVerdict } from './memory.js';
 
-// A single-file bundle starts the watchdog thread on its entry file, where esbuild
-// wraps thread.ts to run on first import: import it, so that the thread starts watching.
+// In the watchdog thread itself (a single-file bundle runs the whole entry there; see
+// lazy.ts), the engine must not start another thread.
 const isWatchdogThread = !isMainThread && isWatchdogData(workerData);
-if (isWatchdogThread) void import('./thread.js');
 
 /** What the watchdog reports with, for one engine instance (its client and report.ts limits). */
 export interface WatchdogOptions {
