@@ -55,6 +55,13 @@ export async function runFaultCase(world: FaultWorld, faultCase: FaultCase): Pro
     if (expected.message && !expected.message.test(received?.message ?? '')) {
       problems.push(`expected a message matching ${expected.message}, got "${received?.message}"`);
     }
+  } else if (expected.verdict === 'retry-signalled' && settlement.state === 'rejected') {
+    // The one rejection the framework documents: it tried, nothing was taken, and it says which job.
+    if (answers.length === 0) problems.push('rejected without trying to answer');
+    const message = String((settlement.error as Error).message);
+    if (!message.includes(prepared.jobId ?? '')) {
+      problems.push(`the rejection does not name the job: "${message}"`);
+    }
   }
   const seen = [
     ...(prepared.jobId === undefined ? [] : world.logsOf(prepared.jobId)),
