@@ -2,21 +2,22 @@
  * The artifacts of one job: inputs read from S3 with the job's artifact
  * credentials, outputs zipped and uploaded with SSE-KMS, and cross-account
  * credentials. The core's `Job` delegates `input()`, `output()` and `assumeRole()`
- * here. Constructing it loads no SDK client: a gate that never touches an artifact
- * pays nothing for this module.
+ * here. This module is all the engine loads at init: names are checked here, and
+ * the code that does the work (backend.ts) is imported with the first artifact call,
+ * so a gate that never touches an artifact pays nothing for it.
  */
 import { ConfigurationError } from '../errors.js';
 import type { ArtifactCredentials, ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
 import type { Redactor } from '../redact.js';
-import { type AssumeRoleOptions, type AwsCredentials, RoleAssumer } from './assume-role.js';
-import { type IdentityLookup, lookupCallerIdentity } from './caller-identity.js';
-import { type InputArtifact, S3InputArtifact } from './input-artifact.js';
-import { type ArtifactLimits, resolveLimits } from './limits.js';
-import { type OutputArtifact, S3OutputArtifact } from './output-artifact.js';
-import { LazyS3Client, loadS3Module, type S3Module } from './s3-client.js';
-import { mapS3Error } from './s3-errors.js';
-import { type ErrorMapper, S3Object } from './s3-object.js';
+import type { AssumeRoleOptions, AwsCredentials } from './assume-role.js';
+import type { ArtifactBackend } from './backend.js';
+import type { IdentityLookup } from './caller-identity.js';
+import { DeferredInputArtifact, DeferredOutputArtifact } from './deferred-artifacts.js';
+import type { InputArtifact } from './input-artifact.js';
+import type { ArtifactLimits } from './limits.js';
+import type { OutputArtifact } from './output-artifact.js';
+import type { S3Module } from './s3-client.js';
 
 export interface ArtifactContext {
   readonly jobId: string;
@@ -37,24 +38,19 @@ export interface ArtifactInternals {
 
 export class JobArtifacts {
   readonly #context: ArtifactContext;
-  readonly #clients: LazyS3Client;
-  readonly #lookupIdentity: IdentityLookup;
-  readonly #assumer: RoleAssumer;
+  readonly #internals: ArtifactInternals;
   readonly #inputs = new Map<string, InputArtifact>();
   readonly #outputs = new Map<string, OutputArtifact>();
-  #limits: ArtifactLimits | undefined;
-  #artifactIdentity: Promise<string> | undefined;
+  #backend: Promise<ArtifactBackend> | undefined;
 
   constructor(context: ArtifactContext, internals: ArtifactInternals = {}) {
     this.#context = context;
-    // Belt and braces: whatever registered the job's secrets, messages built here
-    // from SDK errors must mask them.
+    this.#internals = internals;
+    // Belt and braces: whatever registered the job's secrets, messages built from SDK
+    // errors must mask them.
     context.redactor.add(context.credentials.accessKeyId);
     context.redactor.add(context.credentials.secretAccessKey);
     context.redactor.add(context.credentials.sessionToken);
-    this.#clients = new LazyS3Client(context.credentials, internals.loadS3 ?? loadS3Module);
-    this.#lookupIdentity = internals.lookupIdentity ?? lookupCallerIdentity;
-    this.#assumer = new RoleAssumer(context.jobId, context.redactor, this.#lookupIdentity);
   }
 
   /**
@@ -65,12 +61,7 @@ export class JobArtifacts {
     const ref = pickArtifact('input', this.#context.inputs, name);
     let artifact = this.#inputs.get(ref.name);
     if (!artifact) {
-      artifact = new S3InputArtifact(
-        ref,
-        new S3Object(this.#clients, ref, this.#errorMapper(ref)),
-        this.#resolvedLimits(),
-        this.#context.logger,
-      );
+      artifact = new DeferredInputArtifact(ref, async () => (await this.#load()).input(ref));
       this.#inputs.set(ref.name, artifact);
     }
     return artifact;
@@ -81,13 +72,7 @@ export class JobArtifacts {
     const ref = pickArtifact('output', this.#context.outputs, name);
     let artifact = this.#outputs.get(ref.name);
     if (!artifact) {
-      artifact = new S3OutputArtifact({
-        ref,
-        clients: this.#clients,
-        encryptionKey: this.#context.encryptionKey,
-        mapError: this.#errorMapper(ref),
-        logger: this.#context.logger,
-      });
+      artifact = new DeferredOutputArtifact(ref, async () => (await this.#load()).output(ref));
       this.#outputs.set(ref.name, artifact);
     }
     return artifact;
@@ -99,32 +84,15 @@ export class JobArtifacts {
    * credentials (its execution role, from the SDK's default chain), so that role
    * needs `sts:AssumeRole` on `roleArn` and the target role must trust it.
    */
-  assumeRole(roleArn: string, options?: AssumeRoleOptions): Promise<AwsCredentials> {
-    return this.#assumer.assumeRole(roleArn, options);
+  async assumeRole(roleArn: string, options?: AssumeRoleOptions): Promise<AwsCredentials> {
+    return (await this.#load()).assumeRole(roleArn, options);
   }
 
-  #resolvedLimits(): ArtifactLimits {
-    this.#limits ??= resolveLimits(this.#context.limits);
-    return this.#limits;
-  }
-
-  #errorMapper(ref: ArtifactRef): ErrorMapper {
-    return (error, operation) =>
-      mapS3Error(error, {
-        operation,
-        artifactName: ref.name,
-        bucket: ref.bucket,
-        key: ref.key,
-        redactor: this.#context.redactor,
-        describeIdentity: () => this.#describeArtifactIdentity(),
-      });
-  }
-
-  /** Asked once per job, with the artifact credentials: they are what S3 denied. */
-  #describeArtifactIdentity(): Promise<string> {
-    const { accessKeyId, secretAccessKey, sessionToken } = this.#context.credentials;
-    this.#artifactIdentity ??= this.#lookupIdentity({ accessKeyId, secretAccessKey, sessionToken });
-    return this.#artifactIdentity;
+  #load(): Promise<ArtifactBackend> {
+    this.#backend ??= import('./backend.js').then(
+      ({ ArtifactBackend }) => new ArtifactBackend(this.#context, this.#internals),
+    );
+    return this.#backend;
   }
 }
 
