@@ -1,5 +1,5 @@
 /**
- * An output artifact: files zipped on the fly (native zlib, see zip-writer.ts) and
+ * An output artifact: files zipped on the fly (yazl, see zip-writer.ts) and
  * streamed to S3 (multipart for large outputs), so an output bigger than memory never
  * sits in memory. Uploads always ask for SSE-KMS, with the job's key when it has one:
  * artifact buckets commonly deny unencrypted puts.
@@ -14,7 +14,7 @@ import { unsafePathReason } from './entry-safety.js';
 import type { LazyS3Client } from './s3-client.js';
 import { isMissingRegion } from './s3-errors.js';
 import type { ErrorMapper } from './s3-object.js';
-import { type ZipSource, zipStream } from './zip-writer.js';
+import type { ZipSource } from './zip-writer.js';
 
 /** Files to zip: archive path → content (strings are written as UTF-8). */
 export type OutputFiles = Readonly<Record<string, string | Buffer | Uint8Array>>;
@@ -83,6 +83,8 @@ export class S3OutputArtifact implements OutputArtifact {
     const sources =
       typeof content === 'string' ? await this.#listDirectory(content) : this.#listFiles(content);
     const files = sources.filter((source) => source.kind !== 'directory').length;
+    // Loaded with the first write: a gate that writes no output never loads yazl.
+    const { zipStream } = await import('./zip-writer.js');
     const zip = zipStream(sources, {
       level: DEFLATE_LEVEL,
       label: `output artifact "${this.name}"`,
@@ -98,7 +100,12 @@ export class S3OutputArtifact implements OutputArtifact {
     });
     zip.on('error', (error) => body.destroy(error));
     zip.pipe(body);
-    await this.#upload(body);
+    try {
+      await this.#upload(body);
+    } finally {
+      // Stops the zipping (and closes the file being read) when the upload failed.
+      zip.destroy();
+    }
     this.#logger.debug('Wrote output artifact', { artifact: this.name, files, bytes });
     return { files, bytes };
   }
@@ -137,7 +144,11 @@ export class S3OutputArtifact implements OutputArtifact {
 
   #listFiles(files: OutputFiles): ZipSource[] {
     return Object.entries(files).map(([name, data]) => {
-      const reason = unsafePathReason(name);
+      const reason =
+        unsafePathReason(name) ??
+        (name.endsWith('/')
+          ? 'a file name cannot end with "/" (folders come from paths)'
+          : undefined);
       if (reason) {
         throw new ConfigurationError(
           `Cannot write "${name}" to output artifact "${this.name}": ${reason}`,
@@ -166,13 +177,27 @@ export class S3OutputArtifact implements OutputArtifact {
       for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         const full = path.join(absolute, entry.name);
         const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        // A file name may hold what a zip name may not (a backslash reads as a separator).
+        const reason = unsafePathReason(name);
+        if (reason) {
+          throw new ConfigurationError(
+            `Cannot write "${name}" from "${directory}" to output artifact "${this.name}": ${reason}`,
+          );
+        }
         if (entry.isDirectory()) {
           await walk(full, name);
         } else if (entry.isFile()) {
           // Files are opened only when their turn comes: a large tree never holds
           // more than a few descriptors or a few files' bytes.
-          const { size, mode } = await fs.stat(full);
-          sources.push({ name, kind: 'file', path: full, size, executable: (mode & 0o111) !== 0 });
+          const { size, mode, mtime } = await fs.stat(full);
+          sources.push({
+            name,
+            kind: 'file',
+            path: full,
+            size,
+            executable: (mode & 0o111) !== 0,
+            mtime,
+          });
         } else {
           // Links could point anywhere on the machine; leaving them out is the safe choice.
           this.#logger.warn('Skipping a non-regular file in an output directory', {

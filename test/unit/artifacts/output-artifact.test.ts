@@ -110,7 +110,49 @@ describe('Class: OutputArtifact', () => {
     expect(logs.some((line) => line.includes('link.txt') && line.includes('Skipping'))).toBe(true);
   });
 
-  it.each(['../escape.txt', '/abs.txt', 'C:/x.txt', 'a\\b.txt'])(
+  it('keeps the executable bit of files written from a directory', async () => {
+    // Prepare
+    let body: Uint8Array | undefined;
+    s3Mock.on(PutObjectCommand).callsFake((input: { Body: Uint8Array }) => {
+      body = input.Body;
+      return { ETag: '"etag"' };
+    });
+    const source = path.join(workDir, 'modes');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o750 });
+    await writeFile(path.join(source, 'data.txt'), 'plain', { mode: 0o600 });
+    const { context } = artifactContext();
+
+    // Act
+    await new JobArtifacts(context).output().write(source);
+
+    // Assess
+    const zip = await JSZip.loadAsync(body as Uint8Array);
+    const mode = (name: string) => Number(zip.file(name)?.unixPermissions) & 0o777;
+    expect([mode('run.sh'), mode('data.txt')]).toEqual([0o755, 0o644]);
+  });
+
+  it('refuses a directory holding a file whose name no zip entry may have', async () => {
+    // Prepare
+    const source = path.join(workDir, 'backslash');
+    await mkdir(source, { recursive: true });
+    await writeFile(path.join(source, 'a\\b.txt'), 'x');
+    const { context } = artifactContext();
+
+    // Act
+    const error = await new JobArtifacts(context)
+      .output()
+      .write(source)
+      .catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('"a\\b.txt"');
+    expect((error as Error).message).toContain('backslash');
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  it.each(['../escape.txt', '/abs.txt', 'C:/x.txt', 'a\\b.txt', 'folder/'])(
     'refuses to write an entry named %j',
     async (name) => {
       // Prepare

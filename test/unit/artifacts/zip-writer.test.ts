@@ -1,14 +1,21 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSource } from '../../../src/artifacts/byte-source.js';
 import { resolveLimits } from '../../../src/artifacts/limits.js';
 import { ZipArchive } from '../../../src/artifacts/zip-reader.js';
 import { type ZipSource, zipStream } from '../../../src/artifacts/zip-writer.js';
+import { JobFailedError } from '../../../src/errors.js';
 
+const MiB = 1024 * 1024;
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
 let workDir: string;
 
 async function zipOf(sources: ZipSource[]): Promise<Buffer> {
@@ -17,6 +24,23 @@ async function zipOf(sources: ZipSource[]): Promise<Buffer> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+async function bigFile(name: string, data: Buffer): Promise<ZipSource> {
+  const file = path.join(workDir, name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, data);
+  return { name, kind: 'file', path: file, size: data.length, executable: false };
+}
+
+/** Waits until the stream has stopped growing its buffer (nobody reads it). */
+async function settled(stream: Readable): Promise<number> {
+  let last = -1;
+  while (stream.readableLength !== last) {
+    last = stream.readableLength;
+    await sleep(100);
+  }
+  return last;
 }
 
 describe('Function: zipStream', () => {
@@ -31,14 +55,15 @@ describe('Function: zipStream', () => {
     // Prepare
     const text = Buffer.from('const a = 1;\n'.repeat(2000));
     const noise = randomBytes(50_000);
-    const big = Buffer.concat([randomBytes(1_500_000), Buffer.alloc(1_500_000, 'x')]);
-    const bigFile = path.join(workDir, 'big.bin');
-    await writeFile(bigFile, big);
+    const bigText = Buffer.from('export const value = 42;\n'.repeat(120_000));
+    const bigNoise = Buffer.concat([randomBytes(1_500_000), Buffer.alloc(1_500_000, 'x')]);
+    const executable = await bigFile('bin/tool', bigText);
     const zip = await zipOf([
       { name: 'src/', kind: 'directory' },
       { name: 'src/a.ts', kind: 'bytes', data: text },
       { name: 'img/ünïcode.png', kind: 'bytes', data: noise },
-      { name: 'big.bin', kind: 'file', path: bigFile, size: big.length, executable: true },
+      { ...executable, executable: true } as ZipSource,
+      await bigFile('big.bin', bigNoise),
       { name: 'empty.txt', kind: 'bytes', data: Buffer.alloc(0) },
     ]);
 
@@ -51,20 +76,91 @@ describe('Function: zipStream', () => {
       'src/',
       'src/a.ts',
       'img/ünïcode.png',
+      'bin/tool',
       'big.bin',
       'empty.txt',
     ]);
     expect((await loaded.file('src/a.ts')?.async('nodebuffer'))?.equals(text)).toBe(true);
     expect((await loaded.file('img/ünïcode.png')?.async('nodebuffer'))?.equals(noise)).toBe(true);
-    expect((await loaded.file('big.bin')?.async('nodebuffer'))?.equals(big)).toBe(true);
+    expect((await loaded.file('bin/tool')?.async('nodebuffer'))?.equals(bigText)).toBe(true);
+    expect((await loaded.file('big.bin')?.async('nodebuffer'))?.equals(bigNoise)).toBe(true);
+    expect((await loaded.file('empty.txt')?.async('nodebuffer'))?.length).toBe(0);
     const method = (name: string) => archive.get(name)?.raw.compressionMethod;
-    expect([method('src/a.ts'), method('img/ünïcode.png'), method('big.bin')]).toEqual([8, 0, 8]);
+    // Deflated where the start of the entry shrinks, stored where it does not.
+    expect(['src/a.ts', 'img/ünïcode.png', 'bin/tool', 'big.bin'].map(method)).toEqual([
+      8, 0, 8, 0,
+    ]);
     expect(archive.get('src/')?.isDirectory).toBe(true);
-    expect(((archive.get('big.bin')?.raw.externalFileAttributes ?? 0) >>> 16) & 0o777).toBe(0o755);
-    expect(((archive.get('src/a.ts')?.raw.externalFileAttributes ?? 0) >>> 16) & 0o777).toBe(0o644);
+    const mode = (name: string) =>
+      ((archive.get(name)?.raw.externalFileAttributes ?? 0) >>> 16) & 0o777;
+    expect([mode('bin/tool'), mode('big.bin'), mode('src/a.ts'), mode('src/')]).toEqual([
+      0o755, 0o644, 0o644, 0o755,
+    ]);
   });
 
-  it('fails with an error naming the artifact when a file disappears before its turn', async () => {
+  it('writes more than 65,535 entries as Zip64, read back by our reader', async () => {
+    // Prepare: 65,536 files, nearly all empty, in 64 folders. In memory, not on disk:
+    // creating them took longer than zipping them, and the reading path is the same.
+    const sources: ZipSource[] = [];
+    for (let folder = 0; folder < 64; folder++) {
+      sources.push({ name: `d${folder}/`, kind: 'directory' });
+      for (let file = 0; file < 1024; file++) {
+        const data = Buffer.from(file === 0 ? `first of d${folder}` : '');
+        sources.push({ name: `d${folder}/f${file}.txt`, kind: 'bytes', data });
+      }
+    }
+
+    // Act
+    const zip = await zipOf(sources);
+    const archive = await ZipArchive.open(
+      new BufferSource(zip),
+      'Out',
+      resolveLimits({ maxEntries: 100_000 }),
+    );
+
+    // Assess
+    expect(zip.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06]))).toBe(true); // Zip64 end record
+    expect(archive.entries.length).toBe(65_600);
+    expect(archive.entries.at(-1)?.path).toBe('d63/f1023.txt');
+    const first = archive.get('d63/f0.txt');
+    expect(first && (await archive.readSmallEntry(first, 1000)).toString()).toBe('first of d63');
+  });
+
+  it('reads a big file only as fast as the zip is consumed', async () => {
+    // Prepare: 32 MiB that is stored, so each byte read is a byte of output.
+    const source = await bigFile('unread.bin', randomBytes(32 * MiB));
+    const stream = zipStream([source], { level: 6, label: 'output artifact "Out"' });
+
+    // Act: nobody reads until the writer has stopped producing.
+    const buffered = await settled(stream);
+    let total = 0;
+    for await (const chunk of stream) total += (chunk as Buffer).length;
+
+    // Assess
+    expect(buffered).toBeLessThan(MiB);
+    expect(total).toBeGreaterThan(32 * MiB);
+  });
+
+  it('does not keep a memory pool alive per entry until the zip ends', async () => {
+    // Prepare: yazl keeps every entry's name until the central directory; a name
+    // allocated between other small buffers keeps its whole 64 KiB Buffer pool alive.
+    const probe = path.join(repoRoot, 'test/fixtures/zip-writer/memory-probe.ts');
+
+    // Act: 2,000 deflated entries, garbage collected halfway through the output.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', probe, '2000'],
+      { cwd: repoRoot },
+    );
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      heldHalfwayBytes: number;
+    };
+
+    // Assess: one pool per entry would be ~64 MiB here.
+    expect(result.heldHalfwayBytes).toBeLessThan(24 * MiB);
+  });
+
+  it('fails with an error naming the artifact and the entry when a file disappears', async () => {
     // Prepare
     const missing = path.join(workDir, 'gone.bin');
 
@@ -74,6 +170,23 @@ describe('Function: zipStream', () => {
     ]).catch((caught: unknown) => caught);
 
     // Assess
-    expect((error as Error).message).toContain('gone.bin');
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toContain('output artifact "Out"');
+    expect((error as Error).message).toContain('"gone.bin"');
+  });
+
+  it('fails instead of writing a wrong entry when a file changed size after it was listed', async () => {
+    // Prepare
+    const source = await bigFile('shrinking.bin', Buffer.alloc(3 * MiB, 'a'));
+    await truncate((source as { path: string }).path, 2 * MiB);
+
+    // Act
+    const error = await zipOf([source]).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toBe(
+      'Cannot write output artifact "Out": "shrinking.bin": it changed size while being zipped',
+    );
   });
 });
