@@ -42,9 +42,11 @@ export function startWatchdogThread(memory: WatchdogMemory): Worker {
     workerData: data,
     name: 'codepipeline-handler watchdog',
     // From TypeScript sources (vitest, tsx), the thread needs tsx too: a process started
-    // with `--import tsx` passes it on by itself; vitest's workers do not have it.
+    // with `--import tsx` passes it on by itself; vitest's workers do not have it. Only
+    // that flag: an explicit execArgv may not repeat the process's V8 flags (Lambda starts
+    // node with --max-old-space-size and others), which inheritance alone allows.
     ...(entry.endsWith('.ts') && !process.execArgv.some((arg) => arg.includes('tsx'))
-      ? { execArgv: [...process.execArgv, '--import', import.meta.resolve('tsx')] }
+      ? { execArgv: ['--import', import.meta.resolve('tsx')] }
       : {}),
   });
   worker.unref();
