@@ -69,7 +69,8 @@ describe('Package: codepipeline-handler installed from its tarball', () => {
     // Assess
     const output = `${result.stdout}\n${result.stderr}`;
     expect(output).toMatch(/Tests\s+.*2 passed/);
-    expect(output).not.toMatch(/failed/);
+    // A count, not the word: a slow test is listed by name, and a name may say "failed".
+    expect(output).not.toMatch(/\d+ failed/);
     const installed = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
