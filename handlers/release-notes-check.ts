@@ -27,9 +27,6 @@ const params = z.prefault(
 
 export const handler = invokeAction({
   params,
-  // Answer even if the gate ever blocks the event loop (README: "When run blocks the
-  // event loop"); costs a thread started with the first invocation.
-  watchdog: true,
   async run(job) {
     const { artifact, file, requiredSections, forbidden } = job.params;
     const input = job.input(artifact);

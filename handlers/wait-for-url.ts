@@ -3,6 +3,4 @@
 import { waitForUrl } from '../src/gates/index.js';
 import { invokeAction } from '../src/index.js';
 
-// The watchdog answers even if the gate ever blocks the event loop (README: "When run
-// blocks the event loop"); it costs a thread started with the first invocation.
-export const handler = invokeAction({ ...waitForUrl, watchdog: true });
+export const handler = invokeAction(waitForUrl);

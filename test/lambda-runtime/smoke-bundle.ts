@@ -32,6 +32,8 @@ export interface BundleUnderTest {
   readonly bundleDir: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** The function's own Environment.Variables from the template. */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 export interface SmokeOutcome {
@@ -116,8 +118,10 @@ export async function smokeTestBundle(options: {
   try {
     child = spawn(process.execPath, [...lambdaNodeFlags(bundle.memoryMb), BOOTSTRAP], {
       cwd: taskRoot,
-      // Only what Lambda sets, plus where the AWS look-alikes listen.
+      // Only what Lambda sets, the template's own variables, and where the AWS
+      // look-alikes listen.
       env: {
+        ...bundle.variables,
         ...lambdaEnvironment({
           functionName: bundle.functionName,
           memoryMb: bundle.memoryMb,

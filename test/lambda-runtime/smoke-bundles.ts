@@ -98,6 +98,7 @@ async function main(): Promise<number> {
               bundleDir,
               memoryMb: fn.memoryMb,
               timeoutSeconds: fn.timeoutSeconds,
+              variables: fn.variables,
             },
             local,
             job,

@@ -8,6 +8,7 @@ import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
 import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
 import { handlerBuildOptions } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import { WATCHDOG_ENV, watchdogEnabled } from '../../../src/options.js';
 import { runJob } from '../../../src/testing/index.js';
 import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
 import { parseTemplate, type Template } from '../../helpers/template-yaml.js';
@@ -73,6 +74,23 @@ describe('Template: template.yaml', () => {
           OutExtension: ['.js=.mjs'],
         },
       });
+    }
+  });
+
+  it('turns the watchdog on for every function, in a value watchdogEnabled accepts', () => {
+    // Prepare
+    const functions = Object.values(copy().Resources).filter(
+      (resource) => resource.Type === 'AWS::Serverless::Function',
+    );
+
+    for (const fn of functions) {
+      // Act
+      const variables = (fn.Properties?.Environment as { Variables?: Record<string, string> })
+        ?.Variables;
+
+      // Assess
+      expect(variables?.[WATCHDOG_ENV]).toBe('true');
+      expect(watchdogEnabled(undefined, { [WATCHDOG_ENV]: variables?.[WATCHDOG_ENV] })).toBe(true);
     }
   });
 
