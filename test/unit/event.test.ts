@@ -76,8 +76,28 @@ describe('Function: parseJobEvent', () => {
     expect(parsed.error.message).toContain(
       'CodePipeline.job.data.artifactCredentials.secretAccessKey',
     );
-    expect(parsed.error.message).toContain('secretAccessKey: expected string');
+    expect(parsed.error.message).toContain('secretAccessKey: is missing');
     expect(parsed.error.message).not.toContain('AKIAEXAMPLEKEY1');
+  });
+
+  it('says which type a field should have, without quoting the value', () => {
+    // Prepare
+    const event = jobEvent();
+    const job = event['CodePipeline.job'] as {
+      data: { artifactCredentials: Record<string, unknown>; inputArtifacts: unknown };
+    };
+    job.data.artifactCredentials.sessionToken = 123456789;
+    job.data.inputArtifacts = 'SourceOutput';
+
+    // Act
+    const parsed = parseJobEvent(event);
+
+    // Assess
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error.message).toBe(
+      'The CodePipeline job event is malformed: CodePipeline.job.data.inputArtifacts: expected array; CodePipeline.job.data.artifactCredentials.sessionToken: expected string',
+    );
   });
 });
 
