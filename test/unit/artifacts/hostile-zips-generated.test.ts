@@ -1,37 +1,16 @@
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
 import { ConfigurationError, JobFailedError } from '../../../src/errors.js';
 import { generatedCorpus, lookAlikeNames, manyEntries } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { artifactContext, s3Body } from './support.js';
+import { failure, inputServing, tree } from './support.js';
 
 const s3Mock = mockClient(S3Client);
 let workDir: string;
-
-/** Serves `zip` as the job's only input artifact; a fresh artifact per call (no shared cache). */
-function inputServing(zip: Buffer, limits?: Partial<ArtifactLimits>) {
-  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: zip.length, ETag: '"e"' });
-  s3Mock.on(GetObjectCommand).callsFake(() => ({ Body: s3Body(zip) }));
-  return new JobArtifacts(artifactContext(limits ? { limits } : {}).context).input();
-}
-
-async function tree(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true })).map(String).sort();
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const result = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(result instanceof Error)) throw new Error('expected a failure, got success');
-  return result;
-}
 
 /** Places a traversal could reach from the target: none may gain an evil.txt. */
 const ESCAPES = ['/tmp/evil.txt', '/tmp/codepipeline-handler-evil.txt'];
@@ -57,7 +36,7 @@ describe('Hostile archives generated at test time', () => {
 
     it('lists the hostile entry by name, or refuses the archive clearly', async () => {
       // Act
-      const listing = inputServing(zip, item.limits).files();
+      const listing = inputServing(s3Mock, zip, item.limits).files();
 
       // Assess
       if (archiveLevel) {
@@ -72,7 +51,7 @@ describe('Hostile archives generated at test time', () => {
 
     it('refuses to read it, naming the entry and the reason', async () => {
       // Prepare
-      const artifact = inputServing(zip, item.limits);
+      const artifact = inputServing(s3Mock, zip, item.limits);
 
       // Act
       const reading = artifact.read(item.readPath ?? item.entry);
@@ -100,7 +79,7 @@ describe('Hostile archives generated at test time', () => {
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(path.join(parent, 'sentinel.txt'), 'untouched');
       const before = await tree(parent);
-      const artifact = inputServing(zip, item.limits);
+      const artifact = inputServing(s3Mock, zip, item.limits);
 
       // Act
       const error = await failure(artifact.extractTo(target));
@@ -128,7 +107,7 @@ describe('Hostile archives generated at test time', () => {
     await mkdir(parent, { recursive: true });
 
     // Act
-    const result = await inputServing(zip).extractTo(target);
+    const result = await inputServing(s3Mock, zip).extractTo(target);
 
     // Assess
     expect(result.files).toBe(lookAlikeNames.length);
@@ -147,7 +126,7 @@ describe('Hostile archives generated at test time', () => {
       'refuses %s by the default entry limit, before listing the entries',
       async (operation) => {
         // Prepare
-        const artifact = inputServing(zip);
+        const artifact = inputServing(s3Mock, zip);
         const target = path.join(workDir, `many-${operation}`);
 
         // Act
@@ -169,7 +148,7 @@ describe('Hostile archives generated at test time', () => {
 
     it('lists and reads them when the limit is raised', async () => {
       // Prepare
-      const artifact = inputServing(zip, { maxEntries: 100_000 });
+      const artifact = inputServing(s3Mock, zip, { maxEntries: 100_000 });
 
       // Act
       const files = await artifact.files();
@@ -183,7 +162,7 @@ describe('Hostile archives generated at test time', () => {
 
     it('still refuses one entry over a raised limit', async () => {
       // Act
-      const error = await failure(inputServing(zip, { maxEntries: 99_999 }).files());
+      const error = await failure(inputServing(s3Mock, zip, { maxEntries: 99_999 }).files());
 
       // Assess
       expect(error.message).toContain('100000 entries, more than the limit of 99999');

@@ -1,38 +1,17 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
 import { type CodePipelineJobError, JobFailedError } from '../../../src/errors.js';
 import { buildFixtures, catalog } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { artifactContext, s3Body } from './support.js';
+import { failure, inputServing, tree } from './support.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/hostile-zips');
 const s3Mock = mockClient(S3Client);
 let workDir: string;
-
-/** Serves `zip` as the job's only input artifact. */
-function inputServing(zip: Buffer, limits?: Partial<ArtifactLimits>) {
-  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: zip.length, ETag: '"e"' });
-  s3Mock.on(GetObjectCommand).callsFake(() => ({ Body: s3Body(zip) }));
-  return new JobArtifacts(artifactContext(limits ? { limits } : {}).context).input();
-}
-
-async function tree(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true })).map(String).sort();
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const result = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(result instanceof Error)) throw new Error('expected a failure, got success');
-  return result;
-}
 
 describe('Hostile archives', () => {
   beforeAll(async () => {
@@ -69,7 +48,7 @@ describe('Hostile archives', () => {
       const target = path.join(parent, 'target');
       await mkdir(parent, { recursive: true });
       const before = await tree(parent);
-      const artifact = inputServing(zip, fixture.limits);
+      const artifact = inputServing(s3Mock, zip, fixture.limits);
 
       // Act
       const error = await failure(artifact.extractTo(target));
@@ -97,7 +76,7 @@ describe('Hostile archives', () => {
     ['symlink.zip', 'link'],
   ])('refuses to read the hostile entry of %s', async (file, entry) => {
     // Prepare
-    const artifact = inputServing(await readFile(path.join(FIXTURES, file)));
+    const artifact = inputServing(s3Mock, await readFile(path.join(FIXTURES, file)));
     const listed = (await artifact.files()).map((item) => item.path);
 
     // Act
@@ -111,7 +90,7 @@ describe('Hostile archives', () => {
 
   it('refuses to read a symlink entry by its exact name', async () => {
     // Prepare
-    const artifact = inputServing(await readFile(path.join(FIXTURES, 'symlink.zip')));
+    const artifact = inputServing(s3Mock, await readFile(path.join(FIXTURES, 'symlink.zip')));
 
     // Act
     const error = await failure(artifact.read('link'));
@@ -125,7 +104,7 @@ describe('Hostile archives', () => {
 
   it('stops reading a size-lie bomb at once', async () => {
     // Prepare
-    const artifact = inputServing(await readFile(path.join(FIXTURES, 'size-lie-bomb.zip')));
+    const artifact = inputServing(s3Mock, await readFile(path.join(FIXTURES, 'size-lie-bomb.zip')));
 
     // Act
     const error = await failure(artifact.read('bomb.txt'));
@@ -139,7 +118,7 @@ describe('Hostile archives', () => {
   it('keeps extracting safe entries inside the target and removes a half-written bomb', async () => {
     // Prepare
     const target = path.join(workDir, 'bomb-target');
-    const artifact = inputServing(await readFile(path.join(FIXTURES, 'size-lie-bomb.zip')));
+    const artifact = inputServing(s3Mock, await readFile(path.join(FIXTURES, 'size-lie-bomb.zip')));
 
     // Act
     await failure(artifact.extractTo(target));
@@ -153,7 +132,7 @@ describe('Hostile archives', () => {
     const zip = buildZip(
       Array.from({ length: 10_001 }, (_, index) => ({ name: `f/${index}`, method: 0 as const })),
     );
-    const artifact = inputServing(zip);
+    const artifact = inputServing(s3Mock, zip);
 
     // Act
     const error = await failure(artifact.files());
@@ -167,7 +146,7 @@ describe('Hostile archives', () => {
   it('accepts the same archive when the user raises maxEntries', async () => {
     // Prepare
     const zip = buildZip(Array.from({ length: 51 }, (_, index) => ({ name: `f${index}.txt` })));
-    const artifact = inputServing(zip, { maxEntries: 100 });
+    const artifact = inputServing(s3Mock, zip, { maxEntries: 100 });
 
     // Act
     const files = await artifact.files();
@@ -183,7 +162,7 @@ describe('Hostile archives', () => {
       { name: 'b.bin', data: Buffer.alloc(600) },
     ]);
     const target = path.join(workDir, 'total-target');
-    const artifact = inputServing(zip, { maxTotalBytes: 1000 });
+    const artifact = inputServing(s3Mock, zip, { maxTotalBytes: 1000 });
 
     // Act
     const error = await failure(artifact.extractTo(target));
@@ -196,7 +175,7 @@ describe('Hostile archives', () => {
   it('refuses an entry declared bigger than maxEntryBytes', async () => {
     // Prepare
     const zip = buildZip([{ name: 'big.bin', data: Buffer.alloc(5000) }]);
-    const artifact = inputServing(zip, { maxEntryBytes: 4096 });
+    const artifact = inputServing(s3Mock, zip, { maxEntryBytes: 4096 });
 
     // Act
     const error = await failure(artifact.extractTo(path.join(workDir, 'entry-target')));
@@ -215,9 +194,12 @@ describe('Hostile archives', () => {
     await mkdir(target, { recursive: true });
     await symlink(outside, path.join(target, 'sub'));
     await symlink(path.join(outside, 'file.txt'), path.join(target, 'file.txt'));
-    const artifact = inputServing(buildZip([{ name: 'sub/evil.txt', data: Buffer.from('x') }]));
+    const artifact = inputServing(
+      s3Mock,
+      buildZip([{ name: 'sub/evil.txt', data: Buffer.from('x') }]),
+    );
     const fileArtifact = () =>
-      inputServing(buildZip([{ name: 'file.txt', data: Buffer.from('x') }]));
+      inputServing(s3Mock, buildZip([{ name: 'file.txt', data: Buffer.from('x') }]));
 
     // Act
     const dirError = await failure(artifact.extractTo(target));

@@ -1,7 +1,15 @@
 /** Shared builders for the artifacts tests (unit and integration). */
+import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { ByteSource } from '../../../src/artifacts/byte-source.js';
-import type { ArtifactContext } from '../../../src/artifacts/index.js';
+import {
+  type ArtifactContext,
+  type ArtifactLimits,
+  type InputArtifact,
+  JobArtifacts,
+} from '../../../src/artifacts/index.js';
 import type { ArtifactRef } from '../../../src/event.js';
 import { createJsonLogger } from '../../../src/logger.js';
 import { Redactor } from '../../../src/redact.js';
@@ -56,6 +64,35 @@ export function s3Body(bytes: Buffer): Readable & { transformToByteArray(): Prom
   };
   stream.transformToByteArray = async () => new Uint8Array(bytes);
   return stream;
+}
+
+/**
+ * Serves `zip` through the mocked S3 and returns the job's only input artifact over
+ * it: a fresh artifact per call, so nothing is cached between two calls.
+ */
+export function inputServing(
+  s3Mock: AwsClientStub<S3Client>,
+  zip: Buffer,
+  limits?: Partial<ArtifactLimits>,
+): InputArtifact {
+  s3Mock.on(HeadObjectCommand).resolves({ ContentLength: zip.length, ETag: '"e"' });
+  s3Mock.on(GetObjectCommand).callsFake(() => ({ Body: s3Body(zip) }));
+  return new JobArtifacts(artifactContext(limits ? { limits } : {}).context).input();
+}
+
+/** Every path below `dir` (files and folders), sorted. */
+export async function tree(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+/** The error `promise` rejects with; throws (failing the test) when it resolves instead. */
+export async function failure(promise: Promise<unknown>): Promise<Error> {
+  const result = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(result instanceof Error)) throw new Error('expected a failure, got success');
+  return result;
 }
 
 /** A ByteSource over segments (virtual zeros are never allocated) that counts what is read. */
