@@ -11,16 +11,13 @@
  * (side effects included), and the answer CodePipeline keeps is whichever arrived first.
  * Within one container a delivery already answered is not run again.
  */
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../src/job.js';
 import { jobEvent, lambdaContext } from '../../src/testing/index.js';
 import { type LoopbackAws, startLoopbackAws } from '../helpers/loopback-aws.js';
+import type { FaultRun, LambdaHandler } from './fault-case.js';
 import { captureJobLogs } from './log-capture.js';
 import { settleWithin } from './verdict.js';
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-type Run = (job: Job<unknown, unknown>) => unknown;
 
 const REMAINING_MS = 8000;
 
@@ -35,16 +32,16 @@ async function newContainer() {
 
 async function handlerIn(
   container: Awaited<ReturnType<typeof newContainer>>,
-  run: Run,
+  run: FaultRun,
   options: { reportTimeoutMs?: number; timeoutMarginMs?: number } = {},
-): Promise<Handler> {
+): Promise<LambdaHandler> {
   const handler = container.invokeAction({
     run: run as never,
     reportTimeoutMs: options.reportTimeoutMs ?? 250,
     timeoutMarginMs: options.timeoutMarginMs ?? 2000,
     logLevel: 'debug',
   });
-  return handler as unknown as Handler;
+  return handler as unknown as LambdaHandler;
 }
 
 /** A run that counts its calls and waits until `expected` calls are in flight at once. */
@@ -57,7 +54,7 @@ function rendezvousRun(
   const allIn = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const run: Run = async (job) => {
+  const run: FaultRun = async (job) => {
     const call = ++calls;
     if (call === expected) release();
     await allIn;
@@ -80,7 +77,7 @@ describe('Duplicate and retried deliveries of one job', () => {
     await aws?.close();
   });
 
-  const invoke = (handler: Handler, event: unknown, remainingTimeMs = REMAINING_MS) =>
+  const invoke = (handler: LambdaHandler, event: unknown, remainingTimeMs = REMAINING_MS) =>
     settleWithin(handler(event, lambdaContext({ remainingTimeMs })), remainingTimeMs + 3000);
 
   const answersFor = (jobId: string) =>
@@ -123,7 +120,7 @@ describe('Duplicate and retried deliveries of one job', () => {
   it('answers once when two containers get the event in sequence; the second runs it, and its answer is refused and logged', async () => {
     // Prepare
     let runs = 0;
-    const run: Run = (job) => {
+    const run: FaultRun = (job) => {
       runs++;
       return job.succeed({ summary: 'checked' });
     };

@@ -70,7 +70,7 @@ export interface FaultCase {
 }
 
 // `run` as the rows write it: any job, any result (the matrix feeds it odd ones on purpose).
-type Run = (job: Job<unknown, unknown>) => unknown;
+export type FaultRun = (job: Job<unknown, unknown>) => unknown;
 type ExtraOptions = Omit<
   InvokeActionOptions<StandardSchemaV1 | undefined, unknown>,
   'run' | 'logger' | 'logLevel'
@@ -81,7 +81,11 @@ type ExtraOptions = Omit<
  * CodePipeline client (pointed at the scripted endpoint by the environment) and its
  * default logger (whose lines the matrix captures from stdout).
  */
-export function faultHandler(run: Run, timing: Timing, extra: ExtraOptions = {}): LambdaHandler {
+export function faultHandler(
+  run: FaultRun,
+  timing: Timing,
+  extra: ExtraOptions = {},
+): LambdaHandler {
   const handler = invokeAction({
     reportTimeoutMs: REPORT_TIMEOUT_MS,
     ...(extra as Omit<InvokeActionOptions<undefined, unknown>, 'run'>),

@@ -8,18 +8,17 @@ import type { ScriptedReply } from '../../helpers/scripted-codepipeline.js';
 import {
   type Expected,
   type FaultCase,
+  type FaultRun,
   faultHandler,
   secretsOf,
   TIMING,
   type Timing,
 } from '../fault-case.js';
 
-type Run = Parameters<typeof faultHandler>[0];
-
 /** The paths that end in a PutJob*Result, and the answer each gives when delivered. */
 const PATHS: ReadonlyArray<{
   path: string;
-  run: Run;
+  run: FaultRun;
   answer: 'succeeded' | FailureType;
   message?: RegExp;
   timing: Timing;

@@ -8,13 +8,12 @@ import { jobEvent } from '../../../src/testing/index.js';
 import {
   type Expected,
   type FaultCase,
+  type FaultRun,
   faultHandler,
   secretsOf,
   TIMING,
   type Timing,
 } from '../fault-case.js';
-
-type Run = Parameters<typeof faultHandler>[0];
 
 const failed = (message?: RegExp): Expected => ({
   verdict: 'answered-once',
@@ -30,7 +29,7 @@ const afterDeadline = (ms: number) =>
 
 const RUN_FAULTS: ReadonlyArray<{
   kind: string;
-  run: Run;
+  run: FaultRun;
   expected: Expected;
   timing?: Timing;
 }> = [
