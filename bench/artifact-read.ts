@@ -5,18 +5,23 @@
  * in a fresh child process, so its peak RSS belongs to that reader alone. Artifacts are
  * generated at bench time into a temporary folder, uploaded, and deleted afterwards.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startEmbeddedS3 } from '../src/local/embedded-s3.js';
 import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { ReadMeasurement } from './children/measure-read.js';
 import { writeArtifact } from './make-artifact.js';
+import {
+  allOk,
+  firstFailure,
+  type Outcome as MeasuredOutcome,
+  peakRssList,
+  runMeasured,
+} from './measured-child.js';
 import {
   atLeast,
   atMost,
@@ -28,7 +33,6 @@ import {
   renderTable,
 } from './stats.js';
 
-const execFileAsync = promisify(execFile);
 const MiB = 1024 * 1024;
 const BUCKET = 'bench-artifacts';
 const SMALL_PATH = 'ratings.json';
@@ -54,7 +58,7 @@ export interface ArtifactReadOptions {
   readonly skipped?: string;
 }
 
-type Outcome = { ok: true; value: ReadMeasurement } | { ok: false; reason: string };
+type Outcome = MeasuredOutcome<ReadMeasurement>;
 
 interface SizeResult {
   readonly size: ArtifactSize;
@@ -119,7 +123,7 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
     uploader.destroy();
 
     const read = async (bundle: string, key: string): Promise<Outcome> => {
-      const outcome = await runReader(bundle, [BUCKET, key, SMALL_PATH], env);
+      const outcome = await runMeasured<ReadMeasurement>(bundle, [BUCKET, key, SMALL_PATH], env);
       if (outcome.ok && outcome.value.fileSha256 !== expectedSha) {
         return { ok: false, reason: 'read the wrong bytes (sha256 differs)' };
       }
@@ -159,16 +163,7 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
       ...(options.skipped ? [options.skipped] : []),
       ...failureNotes(results),
       `Peak RSS of every run of ours (MiB): ${results
-        .map(
-          (r) =>
-            `${r.size.label} [${r.ours
-              .map((o) =>
-                o.ok
-                  ? `${(o.value.peakRssBytes / MiB).toFixed(1)} (heap ${(o.value.heapTotalBytes / MiB).toFixed(0)}, external ${(o.value.externalBytes / MiB).toFixed(0)})`
-                  : 'failed',
-              )
-              .join(', ')}]`,
-        )
+        .map((r) => `${r.size.label} [${peakRssList(r.ours, 1)}]`)
         .join('; ')}.`,
     ],
   );
@@ -179,34 +174,10 @@ async function freeBytes(dir: string): Promise<number> {
   return stats.bavail * stats.bsize;
 }
 
-async function runReader(
-  bundle: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<Outcome> {
-  try {
-    const { stdout } = await execFileAsync(process.execPath, [bundle, ...args], {
-      env,
-      maxBuffer: 16 * MiB,
-    });
-    const last = stdout.trim().split('\n').pop() ?? '';
-    return { ok: true, value: JSON.parse(last) as ReadMeasurement };
-  } catch (error) {
-    const failure = error as { code?: number; signal?: string; stderr?: string; message: string };
-    const stderr = (failure.stderr ?? '').trim().split('\n');
-    // The first line that names an error says more than a stack trace's tail.
-    const named = stderr.find((line) => /Error|error:|FATAL|heap/.test(line)) ?? stderr.at(-1);
-    return {
-      ok: false,
-      reason: `exit ${failure.code ?? '?'}${failure.signal ? ` (${failure.signal})` : ''}: ${(named ?? failure.message).trim().slice(0, 300)}`,
-    };
-  }
-}
-
 function medians(outcomes: readonly Outcome[]) {
-  const ok = outcomes.filter((o): o is { ok: true; value: ReadMeasurement } => o.ok);
-  if (ok.length === 0 || ok.length < outcomes.length) return undefined;
-  const of = (field: keyof ReadMeasurement) => median(ok.map((o) => Number(o.value[field])));
+  const ok = allOk(outcomes);
+  if (!ok) return undefined;
+  const of = (field: keyof ReadMeasurement) => median(ok.map((m) => Number(m[field])));
   return {
     ms: of('ms'),
     bytes: of('bytesTransferred'),
@@ -301,10 +272,8 @@ function failureNotes(results: readonly SizeResult[]): string[] {
       ['ours', result.ours],
       ['baseline', result.baseline],
     ] as const) {
-      const failure = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
-      if (failure) {
-        notes.push(`${result.size.label}, ${who} FAILED (not retried): ${failure.reason}`);
-      }
+      const reason = firstFailure(outcomes);
+      if (reason) notes.push(`${result.size.label}, ${who} FAILED (not retried): ${reason}`);
     }
   }
   return notes;

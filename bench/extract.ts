@@ -16,7 +16,14 @@ import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { JobMeasurement } from './children/measure-job.js';
 import { makeTree, type Tree } from './make-tree.js';
-import { allOk, firstFailure, medianOf, type Outcome, runMeasured } from './measured-child.js';
+import {
+  allOk,
+  failureNotes,
+  medianOf,
+  type Outcome,
+  peakRssList,
+  runMeasured,
+} from './measured-child.js';
 import { atMost, formatBytes, formatMs, formatRatio, type Row, renderTable } from './stats.js';
 import { treeDigest } from './tree-digest.js';
 import { ensureUnzip } from './unzip-available.js';
@@ -123,17 +130,8 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
       : []),
     `Each run is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); the SDK is loaded before the clock starts on both sides; extraction folders are on the same disk and deleted between runs. Medians of ${options.runs} runs per side, who goes first alternating.`,
     ...problems,
-    ...[
-      ['ours', firstFailure(ours)],
-      ['baseline', firstFailure(baseline)],
-    ].flatMap(([who, reason]) => (reason ? [`${who} FAILED: ${reason}`] : [])),
-    `Peak RSS of every run of ours (MiB): ${ours
-      .map((o) =>
-        o.ok
-          ? `${(o.value.peakRssBytes / MiB).toFixed(1)} (heap ${(o.value.heapTotalBytes / MiB).toFixed(0)}, external ${(o.value.externalBytes / MiB).toFixed(0)})`
-          : 'failed',
-      )
-      .join(', ')}.`,
+    ...failureNotes(ours, baseline),
+    `Peak RSS of every run of ours (MiB): ${peakRssList(ours, 1)}.`,
   ]);
 }
 

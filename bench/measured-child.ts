@@ -1,7 +1,7 @@
 /**
- * Runs one measured child (a bundle that ends with measureJob) and keeps a failure as
- * a value with its reason, so one failed run becomes a note in the table instead of
- * ending the whole benchmark.
+ * Runs one measured child (a bundle that prints its measurement as the last line of
+ * stdout) and keeps a failure as a value with its reason, so one failed run becomes a
+ * note in the table instead of ending the whole benchmark.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -9,21 +9,29 @@ import type { JobMeasurement } from './children/measure-job.js';
 import { median } from './stats.js';
 
 const execFileAsync = promisify(execFile);
+const MiB = 1024 * 1024;
 
-export type Outcome = { ok: true; value: JobMeasurement } | { ok: false; reason: string };
+export type Outcome<T = JobMeasurement> = { ok: true; value: T } | { ok: false; reason: string };
 
-export async function runMeasured(
+/** What every child reports about its memory (measureJob's and measureRead's lines alike). */
+interface MemoryFigures {
+  readonly peakRssBytes: number;
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
+}
+
+export async function runMeasured<T = JobMeasurement>(
   bundle: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<Outcome> {
+): Promise<Outcome<T>> {
   try {
     const { stdout } = await execFileAsync(process.execPath, [bundle, ...args], {
       env,
-      maxBuffer: 16 * 1024 * 1024,
+      maxBuffer: 16 * MiB,
     });
     const last = stdout.trim().split('\n').pop() ?? '';
-    return { ok: true, value: JSON.parse(last) as JobMeasurement };
+    return { ok: true, value: JSON.parse(last) as T };
   } catch (error) {
     const failure = error as { code?: number; signal?: string; stderr?: string; message: string };
     const stderr = (failure.stderr ?? '').trim().split('\n');
@@ -37,7 +45,7 @@ export async function runMeasured(
 }
 
 /** Successful measurements, or undefined when any run failed (a median of survivors would flatter). */
-export function allOk(outcomes: readonly Outcome[]): JobMeasurement[] | undefined {
+export function allOk<T>(outcomes: readonly Outcome<T>[]): T[] | undefined {
   const ok = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
   return ok.length === 0 || ok.length < outcomes.length ? undefined : ok;
 }
@@ -53,6 +61,34 @@ export function medianOf(measurements: readonly JobMeasurement[], field: string)
   );
 }
 
-export function firstFailure(outcomes: readonly Outcome[]): string | undefined {
+export function firstFailure<T>(outcomes: readonly Outcome<T>[]): string | undefined {
   return outcomes.find((o): o is { ok: false; reason: string } => !o.ok)?.reason;
+}
+
+/** `ours FAILED: <reason>` and the same for the baseline, for each side that failed a run. */
+export function failureNotes<T>(
+  ours: readonly Outcome<T>[],
+  baseline: readonly Outcome<T>[],
+): string[] {
+  return [
+    ['ours', firstFailure(ours)],
+    ['baseline', firstFailure(baseline)],
+  ].flatMap(([who, reason]) => (reason ? [`${who} FAILED: ${reason}`] : []));
+}
+
+/**
+ * Every run's peak RSS in MiB (with `digits` decimals) and where it went:
+ * `130.6 (heap 32, external 25), failed, ...`.
+ */
+export function peakRssList<T extends MemoryFigures>(
+  outcomes: readonly Outcome<T>[],
+  digits: number,
+): string {
+  return outcomes
+    .map((o) =>
+      o.ok
+        ? `${(o.value.peakRssBytes / MiB).toFixed(digits)} (heap ${(o.value.heapTotalBytes / MiB).toFixed(0)}, external ${(o.value.externalBytes / MiB).toFixed(0)})`
+        : 'failed',
+    )
+    .join(', ');
 }

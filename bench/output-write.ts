@@ -15,13 +15,19 @@ import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { JobMeasurement } from './children/measure-job.js';
 import { makeTree, type Tree } from './make-tree.js';
-import { allOk, firstFailure, medianOf, type Outcome, runMeasured } from './measured-child.js';
+import {
+  allOk,
+  failureNotes,
+  medianOf,
+  type Outcome,
+  peakRssList,
+  runMeasured,
+} from './measured-child.js';
 import { formatBytes, formatMs, formatRatio, type Row, renderTable } from './stats.js';
 import { treeDigest } from './tree-digest.js';
 import { ensureUnzip, UNZIP_PATH } from './unzip-available.js';
 
 const execFileAsync = promisify(execFile);
-const MiB = 1024 * 1024;
 const BUCKET = 'bench-output';
 
 export interface OutputWriteOptions {
@@ -99,22 +105,9 @@ export async function outputWriteFigure(options: OutputWriteOptions): Promise<st
     `Each run is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); the SDK is loaded before the clock starts on both sides (JSZip too, for the baseline). Medians of ${options.runs} runs per side, who goes first alternating. ${unzip.ok ? 'The first upload of each side is unzipped with unzip and compared with the folder, file by file.' : `Uploads NOT checked: ${unzip.reason}.`}`,
     'Ratios in this table are ours / baseline (below 1: ours is faster or smaller).',
     ...problems,
-    ...[
-      ['ours', firstFailure(ours)],
-      ['baseline', firstFailure(baseline)],
-    ].flatMap(([who, reason]) => (reason ? [`${who} FAILED: ${reason}`] : [])),
-    `Peak RSS of every run (MiB): ours ${list(ours)}; baseline ${list(baseline)}.`,
+    ...failureNotes(ours, baseline),
+    `Peak RSS of every run (MiB): ours [${peakRssList(ours, 0)}]; baseline [${peakRssList(baseline, 0)}].`,
   ]);
-}
-
-function list(outcomes: readonly Outcome[]): string {
-  return `[${outcomes
-    .map((o) =>
-      o.ok
-        ? `${(o.value.peakRssBytes / MiB).toFixed(0)} (heap ${(o.value.heapTotalBytes / MiB).toFixed(0)}, external ${(o.value.externalBytes / MiB).toFixed(0)})`
-        : 'failed',
-    )
-    .join(', ')}]`;
 }
 
 function rows(ours: JobMeasurement[] | undefined, baseline: JobMeasurement[] | undefined): Row[] {
