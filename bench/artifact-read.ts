@@ -6,12 +6,9 @@
  * generated at bench time into a temporary folder, uploaded, and deleted afterwards.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startEmbeddedS3 } from '../src/local/embedded-s3.js';
-import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
+import { bundleSides } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { ReadMeasurement } from './children/measure-read.js';
 import { writeArtifact } from './make-artifact.js';
@@ -22,6 +19,7 @@ import {
   peakRssList,
   runMeasured,
 } from './measured-child.js';
+import { fileUploader, inS3Workspace } from './s3-workspace.js';
 import {
   atLeast,
   atMost,
@@ -68,24 +66,12 @@ interface SizeResult {
 }
 
 export async function artifactRead(options: ArtifactReadOptions): Promise<string> {
-  const dir = await benchTempDir('artifact-read');
-  const s3 = await startEmbeddedS3();
   const results: SizeResult[] = [];
   const notes: string[] = [];
-  try {
-    const ours = await bundleEntry(join(ROOT, 'bench/children/read-ours.ts'), join(dir, 'ours'));
-    const baseline = await bundleEntry(
-      join(ROOT, 'bench/children/read-baseline.ts'),
-      join(dir, 'baseline'),
-    );
+  await inS3Workspace('artifact-read', async ({ dir, s3 }) => {
+    const { ours, baseline } = await bundleSides(dir, 'read');
     await s3.createBucket(BUCKET);
-    const uploader = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    const uploader = fileUploader(s3);
     const expectedSha = createHash('sha256').update(SMALL_CONTENT).digest('hex');
     const env = childEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint });
     const uploaded: { result: SizeResult; key: string }[] = [];
@@ -108,14 +94,7 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
         smallContent: SMALL_CONTENT,
       });
       const key = `bench-pipeline/BuildOutput/${size.label.replace(' ', '')}`;
-      await uploader.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: key,
-          Body: createReadStream(file),
-          ContentLength: objectBytes,
-        }),
-      );
+      await uploader.upload(BUCKET, key, file, objectBytes);
       await rm(file);
 
       uploaded.push({ result: { size, objectBytes, ours: [], baseline: [] }, key });
@@ -148,10 +127,7 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
       }
     }
     results.push(...uploaded.map(({ result }) => result));
-  } finally {
-    await s3.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   return renderTable(
     'Figure 3: one small file from an input artifact, ours (ranged GETs) vs whole GetObject + JSZip',
     rowsOf(results),

@@ -25,6 +25,21 @@ export async function bundleEntry(
   return { file, outdir, metafile };
 }
 
+/**
+ * A figure's two children, `bench/children/<stem>-ours.ts` and `<stem>-baseline.ts`,
+ * bundled side by side into `dir/ours` and `dir/baseline`.
+ */
+export async function bundleSides(
+  dir: string,
+  stem: string,
+): Promise<{ ours: Bundle; baseline: Bundle }> {
+  const [ours, baseline] = await Promise.all([
+    bundleEntry(join(ROOT, `bench/children/${stem}-ours.ts`), join(dir, 'ours')),
+    bundleEntry(join(ROOT, `bench/children/${stem}-baseline.ts`), join(dir, 'baseline')),
+  ]);
+  return { ours, baseline };
+}
+
 /** A fresh temporary directory for one benchmark's bundles and data. */
 export function benchTempDir(name: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `codepipeline-handler-bench-${name}-`));

@@ -7,12 +7,9 @@
  * the artifact in S3 and end with the files on disk. Each run is a fresh child process,
  * so peak RSS is that extraction's own.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startEmbeddedS3 } from '../src/local/embedded-s3.js';
-import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
+import { bundleSides } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { JobMeasurement } from './children/measure-job.js';
 import { makeTree, type Tree } from './make-tree.js';
@@ -24,6 +21,7 @@ import {
   peakRssList,
   runMeasured,
 } from './measured-child.js';
+import { fileUploader, inS3Workspace } from './s3-workspace.js';
 import { atMost, formatBytes, formatMs, formatRatio, type Row, renderTable } from './stats.js';
 import { treeDigest } from './tree-digest.js';
 import { ensureUnzip } from './unzip-available.js';
@@ -41,34 +39,16 @@ export interface ExtractOptions {
 export async function extractFigure(options: ExtractOptions): Promise<string> {
   const title = `Figure 4: extract a whole ${formatBytes(options.zipBytes)} artifact to disk, ours (extractTo) vs GetObject to a file + unzip`;
   const unzip = await ensureUnzip();
-  const dir = await benchTempDir('extract');
-  const s3 = await startEmbeddedS3();
   const ours: Outcome[] = [];
   const baseline: Outcome[] = [];
   const problems: string[] = [];
   let tree: Tree | undefined;
-  try {
-    const [oursBundle, baselineBundle] = await Promise.all([
-      bundleEntry(join(ROOT, 'bench/children/extract-ours.ts'), join(dir, 'ours')),
-      bundleEntry(join(ROOT, 'bench/children/extract-baseline.ts'), join(dir, 'baseline')),
-    ]);
+  await inS3Workspace('extract', async ({ dir, s3 }) => {
+    const bundles = await bundleSides(dir, 'extract');
     tree = await makeTree(join(dir, 'data'), { zipBytes: options.zipBytes });
     await s3.createBucket(BUCKET);
-    const uploader = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    await uploader.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: KEY,
-        Body: createReadStream(tree.zipFile),
-        ContentLength: tree.zipBytes,
-      }),
-    );
+    const uploader = fileUploader(s3);
+    await uploader.upload(BUCKET, KEY, tree.zipFile, tree.zipBytes);
     uploader.destroy();
     await rm(tree.zipFile);
     const expected = await treeDigest(tree.directory);
@@ -76,7 +56,7 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
 
     const runOurs = async (run: number) => {
       const target = join(dir, `out-ours-${run}`);
-      const outcome = await runMeasured(oursBundle.file, [BUCKET, KEY, target], env);
+      const outcome = await runMeasured(bundles.ours.file, [BUCKET, KEY, target], env);
       // The first run's files are compared with the tree; later runs by their count.
       if (outcome.ok && run === 0 && (await treeDigest(target)) !== expected) {
         problems.push('ours: the extracted tree differs from the one zipped');
@@ -89,7 +69,7 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
       const target = join(dir, `out-baseline-${run}`);
       await mkdir(target);
       const zipFile = join(dir, `download-${run}.zip`);
-      const outcome = await runMeasured(baselineBundle.file, [BUCKET, KEY, target, zipFile], env);
+      const outcome = await runMeasured(bundles.baseline.file, [BUCKET, KEY, target, zipFile], env);
       if (outcome.ok && run === 0 && (await treeDigest(target)) !== expected) {
         problems.push('baseline: the extracted tree differs from the one zipped');
       }
@@ -107,10 +87,7 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
         await runOurs(run);
       }
     }
-  } finally {
-    await s3.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 
   const oursOk = allOk(ours);
   const baselineOk = allOk(baseline);

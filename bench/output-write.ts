@@ -10,8 +10,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmbeddedS3 } from '../src/local/embedded-s3.js';
-import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
+import { bundleSides } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { JobMeasurement } from './children/measure-job.js';
 import { makeTree, type Tree } from './make-tree.js';
@@ -23,6 +22,7 @@ import {
   peakRssList,
   runMeasured,
 } from './measured-child.js';
+import { inS3Workspace } from './s3-workspace.js';
 import { formatBytes, formatMs, formatRatio, type Row, renderTable } from './stats.js';
 import { treeDigest } from './tree-digest.js';
 import { ensureUnzip, UNZIP_PATH } from './unzip-available.js';
@@ -39,17 +39,12 @@ export interface OutputWriteOptions {
 export async function outputWriteFigure(options: OutputWriteOptions): Promise<string> {
   const title = `Figure 5: write a ${formatBytes(options.zipBytes)} output artifact to S3, ours (write(dir), streamed multipart) vs JSZip in memory + one PutObject`;
   const unzip = await ensureUnzip();
-  const dir = await benchTempDir('output-write');
-  const s3 = await startEmbeddedS3();
   const ours: Outcome[] = [];
   const baseline: Outcome[] = [];
   const problems: string[] = [];
   let tree: Tree | undefined;
-  try {
-    const [oursBundle, baselineBundle] = await Promise.all([
-      bundleEntry(join(ROOT, 'bench/children/write-ours.ts'), join(dir, 'ours')),
-      bundleEntry(join(ROOT, 'bench/children/write-baseline.ts'), join(dir, 'baseline')),
-    ]);
+  await inS3Workspace('output-write', async ({ dir, s3 }) => {
+    const bundles = await bundleSides(dir, 'write');
     tree = await makeTree(join(dir, 'data'), { zipBytes: options.zipBytes });
     await rm(tree.zipFile);
     const expected = await treeDigest(tree.directory);
@@ -80,8 +75,7 @@ export async function outputWriteFigure(options: OutputWriteOptions): Promise<st
       const outcomes = who === 'ours' ? ours : baseline;
       if (outcomes.some((outcome) => !outcome.ok)) return;
       const key = `bench-pipeline/${who}/${run}.zip`;
-      const bundle = who === 'ours' ? oursBundle : baselineBundle;
-      const outcome = await runMeasured(bundle.file, [BUCKET, key, source], env);
+      const outcome = await runMeasured(bundles[who].file, [BUCKET, key, source], env);
       if (outcome.ok && run === 0) await check(who, key);
       outcomes.push(outcome);
     };
@@ -91,10 +85,7 @@ export async function outputWriteFigure(options: OutputWriteOptions): Promise<st
         run % 2 === 0 ? (['ours', 'baseline'] as const) : (['baseline', 'ours'] as const);
       for (const who of order) await runSide(who, run);
     }
-  } finally {
-    await s3.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
   return renderTable(title, rows(allOk(ours), allOk(baseline)), [
     ...(tree
       ? [
