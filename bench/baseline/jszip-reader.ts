@@ -3,22 +3,12 @@
  * samples and blog posts. Download the whole zip with one GetObject, load it with
  * JSZip, then read the one file. Memory and time grow with the artifact.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
-
-export interface ArtifactLocation {
-  readonly bucket: string;
-  readonly key: string;
-  readonly credentials: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken: string;
-  };
-}
+import { type ArtifactLocation, artifactS3Client } from './artifact-location.js';
 
 export async function readWithJszip(location: ArtifactLocation, path: string): Promise<Buffer> {
-  // forcePathStyle: the loopback S3 has no virtual-hosted bucket DNS (ours sets it too).
-  const s3 = new S3Client({ credentials: location.credentials, forcePathStyle: true });
+  const s3 = artifactS3Client(location);
   try {
     const response = await s3.send(
       new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),

@@ -6,21 +6,12 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
-
-export interface OutputLocation {
-  readonly bucket: string;
-  readonly key: string;
-  readonly credentials: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken: string;
-  };
-}
+import { type ArtifactLocation, artifactS3Client } from './artifact-location.js';
 
 export async function writeWithJszip(
-  location: OutputLocation,
+  location: ArtifactLocation,
   directory: string,
 ): Promise<{ files: number; bytes: number }> {
   const zip = new JSZip();
@@ -41,8 +32,7 @@ export async function writeWithJszip(
     compression: 'DEFLATE',
     compressionOptions: { level: 6 },
   });
-  // forcePathStyle: the loopback S3 has no virtual-hosted bucket DNS (ours sets it too).
-  const s3 = new S3Client({ credentials: location.credentials, forcePathStyle: true });
+  const s3 = artifactS3Client(location);
   try {
     await s3.send(
       new PutObjectCommand({

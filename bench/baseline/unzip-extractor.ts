@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { type ArtifactLocation, artifactS3Client } from './artifact-location.js';
 
 export interface UnzipResult {
   readonly downloadMs: number;
@@ -22,21 +23,12 @@ const UNZIP = '/usr/bin/unzip';
 const GNU_TIME = '/usr/bin/time';
 
 export async function downloadAndUnzip(
-  location: {
-    readonly bucket: string;
-    readonly key: string;
-    readonly credentials: {
-      readonly accessKeyId: string;
-      readonly secretAccessKey: string;
-      readonly sessionToken: string;
-    };
-  },
+  location: ArtifactLocation,
   zipFile: string,
   directory: string,
 ): Promise<UnzipResult> {
   const started = performance.now();
-  // forcePathStyle: the loopback S3 has no virtual-hosted bucket DNS (ours sets it too).
-  const s3 = new S3Client({ credentials: location.credentials, forcePathStyle: true });
+  const s3 = artifactS3Client(location);
   try {
     const response = await s3.send(
       new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
