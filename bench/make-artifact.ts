@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { DOS_DATE, endOfCentralDirectory } from './zip-records.js';
 
 export interface ArtifactSpec {
   /** Approximate total size in bytes; the big entries share it. */
@@ -25,7 +26,6 @@ interface Written {
 }
 
 const CHUNK = 1024 * 1024;
-const DOS_DATE = ((2026 - 1980) << 9) | (1 << 5) | 1;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 
 /** Writes the zip to `file` and returns its size in bytes. */
@@ -64,7 +64,7 @@ export async function writeArtifact(file: string, spec: ArtifactSpec): Promise<n
     }
     const directoryStart = offset;
     for (const item of written) await put(centralHeader(item));
-    await put(endOfDirectory(written.length, offset - directoryStart, directoryStart));
+    await put(endOfCentralDirectory(written.length, offset - directoryStart, directoryStart));
   } finally {
     await handle.close();
   }
@@ -109,14 +109,4 @@ function centralHeader(item: Written): Buffer {
   header.writeUInt32LE(0o100644 * 0x10000, 38); // a regular file, rw-r--r--
   header.writeUInt32LE(item.offset, 42);
   return Buffer.concat([header, item.name]);
-}
-
-function endOfDirectory(entries: number, size: number, offset: number): Buffer {
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries, 8);
-  end.writeUInt16LE(entries, 10);
-  end.writeUInt32LE(size, 12);
-  end.writeUInt32LE(offset, 16);
-  return end;
 }

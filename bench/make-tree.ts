@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
+import { DOS_DATE, endOfCentralDirectory } from './zip-records.js';
 
 export interface TreeSpec {
   /** The zip stops growing at the first file that takes it past this size. */
@@ -34,7 +35,6 @@ export interface Tree {
   readonly storedEntries: number;
 }
 
-const DOS_DATE = ((2026 - 1980) << 9) | (1 << 5) | 1;
 const VERSION = 20;
 
 /** mulberry32: tiny, fast, and good enough to pick words and sizes. */
@@ -257,7 +257,7 @@ export async function makeTree(root: string, spec: TreeSpec): Promise<Tree> {
     }
     const directoryStart = offset;
     for (const item of central) await put(centralHeader(item));
-    await put(endOfDirectory(central.length, offset - directoryStart, directoryStart));
+    await put(endOfCentralDirectory(central.length, offset - directoryStart, directoryStart));
   } finally {
     await zip.close();
   }
@@ -307,14 +307,4 @@ function centralHeader(item: Central): Buffer {
   header.writeUInt32LE(item.mode * 0x10000, 38);
   header.writeUInt32LE(item.offset, 42);
   return Buffer.concat([header, item.name]);
-}
-
-function endOfDirectory(entries: number, size: number, offset: number): Buffer {
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries, 8);
-  end.writeUInt16LE(entries, 10);
-  end.writeUInt32LE(size, 12);
-  end.writeUInt32LE(offset, 16);
-  return end;
 }
