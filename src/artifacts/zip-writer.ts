@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
 import yazl from 'yazl';
 import { JobFailedError } from '../errors.js';
+import { mapConcurrently } from '../map-concurrently.js';
 
 const deflateRawAsync = promisify(deflateRaw);
 
@@ -210,22 +211,4 @@ async function sampleOf(source: FileSource): Promise<Buffer> {
 async function shrinks(sample: Buffer): Promise<boolean> {
   if (sample.length === 0) return false;
   return (await deflateRawAsync(sample, { level: 1 })).length < sample.length;
-}
-
-/** `map` with at most `limit` calls in flight; results in input order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  map: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { mapConcurrently } from '../map-concurrently.js';
 import { evaluateResponse, expectationsShape } from './expectations.js';
 import type { Gate } from './gate.js';
 import { describeUrl, type HttpResult, headersSchema, httpRequest, httpUrlSchema } from './http.js';
@@ -113,31 +114,23 @@ export async function runSmokeChecks(
   options: { timeoutMs: number; concurrency: number },
   signal?: AbortSignal,
 ): Promise<SmokeCheckResult[]> {
-  const results: SmokeCheckResult[] = new Array(due.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < due.length) {
-      const position = next++;
-      const { check, index } = due[position] as { check: SmokeCheck; index: number };
-      const result = await httpRequest({
-        url: check.url,
-        method: check.method,
-        ...(check.headers ? { headers: check.headers } : {}),
-        ...(check.body !== undefined ? { body: check.body } : {}),
-        timeoutMs: check.timeoutMs ?? options.timeoutMs,
-        followRedirects: check.followRedirects,
-        ...(signal ? { signal } : {}),
-      });
-      results[position] = {
-        index,
-        label: check.name ?? `${check.method} ${describeUrl(check.url)}`,
-        result,
-        problems: evaluateResponse(result, check),
-      };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, due.length) }, worker));
-  return results;
+  return mapConcurrently(due, options.concurrency, async ({ check, index }) => {
+    const result = await httpRequest({
+      url: check.url,
+      method: check.method,
+      ...(check.headers ? { headers: check.headers } : {}),
+      ...(check.body !== undefined ? { body: check.body } : {}),
+      timeoutMs: check.timeoutMs ?? options.timeoutMs,
+      followRedirects: check.followRedirects,
+      ...(signal ? { signal } : {}),
+    });
+    return {
+      index,
+      label: check.name ?? `${check.method} ${describeUrl(check.url)}`,
+      result,
+      problems: evaluateResponse(result, check),
+    };
+  });
 }
 
 /** `GET https://x/health: status 503, expected 2xx (status 503, 12 ms)` */
