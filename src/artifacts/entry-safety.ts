@@ -36,6 +36,24 @@ export function unsafePathReason(name: string): string | undefined {
   return undefined;
 }
 
+/** Characters of an entry name quoted in a message before it is cut. */
+const QUOTED_NAME_CHARS = 200;
+
+/**
+ * An entry name in double quotes for an error message, cut to its first
+ * QUOTED_NAME_CHARS characters (with its full length) when longer: a hostile name of
+ * tens of kilobytes would otherwise fill the failure message CodePipeline shows
+ * (5,000 characters) and push out the reason it was refused.
+ */
+export function quoteEntryName(name: string): string {
+  if (name.length <= QUOTED_NAME_CHARS) return `"${name}"`;
+  let cut = QUOTED_NAME_CHARS;
+  // Never split a surrogate pair.
+  const code = name.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `"${name.slice(0, cut)}…" (${name.length} characters)`;
+}
+
 /** Why an entry's type is not a plain file or directory, or undefined when it is. */
 export function unsafeTypeReason(externalFileAttributes: number): string | undefined {
   const type = (externalFileAttributes >>> 16) & S_IFMT;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
-import { resolveInside } from './entry-safety.js';
+import { quoteEntryName, resolveInside } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 // Types only: zip-reader loads yauzl, which must stay off the cold-start path.
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
@@ -253,6 +253,6 @@ class ByteCounter extends Transform {
 
 function refusal(archive: ZipArchive, entry: ZipEntry, reason: string): JobFailedError {
   return new JobFailedError(
-    `Refusing to extract entry "${entry.path}" of artifact "${archive.artifactName}": ${reason}`,
+    `Refusing to extract entry ${quoteEntryName(entry.path)} of artifact "${archive.artifactName}": ${reason}`,
   );
 }

@@ -12,6 +12,7 @@ import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 import {
   isDirectoryEntry,
+  quoteEntryName,
   sameFileKey,
   unsafePathReason,
   unsafeTypeReason,
@@ -186,7 +187,7 @@ export class ZipArchive {
 
   /** Throws when the entry must not be read; returns how messages name it. */
   #refuseUnreadable(entry: ZipEntry, maxBytes: number): string {
-    const label = `entry "${entry.path}" of artifact "${this.artifactName}"`;
+    const label = `entry ${quoteEntryName(entry.path)} of artifact "${this.artifactName}"`;
     if (entry.unsafeReason) throw new JobFailedError(`Refusing ${label}: ${entry.unsafeReason}`);
     if (entry.isDirectory) throw new JobFailedError(`Cannot read ${label}: it is a directory`);
     if (entry.raw.isEncrypted()) throw new JobFailedError(`Cannot read ${label}: it is encrypted`);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isDirectoryEntry,
   normalizeLookupPath,
+  quoteEntryName,
   resolveInside,
   unsafePathReason,
   unsafeTypeReason,
@@ -166,5 +167,37 @@ describe('Function: normalizeLookupPath', () => {
 
     // Assess
     expect(result).toBeUndefined();
+  });
+});
+
+describe('Function: quoteEntryName', () => {
+  it('quotes a short name whole', () => {
+    // Act
+    const quoted = quoteEntryName('dist/app.js');
+
+    // Assess
+    expect(quoted).toBe('"dist/app.js"');
+  });
+
+  it('cuts a long name to its first 200 characters and says how long it was', () => {
+    // Prepare
+    const name = `${'a'.repeat(199)}b${'c'.repeat(59_800)}`;
+
+    // Act
+    const quoted = quoteEntryName(name);
+
+    // Assess
+    expect(quoted).toBe(`"${'a'.repeat(199)}b…" (60000 characters)`);
+  });
+
+  it('never splits a surrogate pair at the cut', () => {
+    // Prepare: an emoji (two UTF-16 units) straddling character 200.
+    const name = `${'a'.repeat(199)}😀${'z'.repeat(500)}`;
+
+    // Act
+    const quoted = quoteEntryName(name);
+
+    // Assess
+    expect(quoted).toBe(`"${'a'.repeat(199)}…" (${name.length} characters)`);
   });
 });

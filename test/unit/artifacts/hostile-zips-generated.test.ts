@@ -4,6 +4,7 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { quoteEntryName } from '../../../src/artifacts/entry-safety.js';
 import { ConfigurationError, JobFailedError } from '../../../src/errors.js';
 import { generatedCorpus, lookAlikeNames, manyEntries } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
@@ -30,9 +31,11 @@ describe('Hostile archives generated at test time', () => {
   describe.each(generatedCorpus.map((item, index) => ({ ...item, index })))('$label', (item) => {
     const zip = item.build();
     const archiveLevel = item.read === 'archive-refused';
-    // How the refusal names what it refuses: the entry, or the artifact as a whole.
+    // How the refusal names what it refuses: the entry (long names cut), or the artifact as a whole.
     const named =
-      archiveLevel || item.entry.startsWith('artifact ') ? item.entry : `entry "${item.entry}"`;
+      archiveLevel || item.entry.startsWith('artifact ')
+        ? item.entry
+        : `entry ${quoteEntryName(item.entry)}`;
 
     it('lists the hostile entry by name, or refuses the archive clearly', async () => {
       // Act
