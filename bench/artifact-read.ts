@@ -134,7 +134,7 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
     [
       ...notes,
       `Artifacts: ${SMALL_PATH} (JSON, ${SMALL_CONTENT.length} bytes) as the first entry, then 4 stored entries of random bytes; generated per run, uploaded to the embedded S3 on 127.0.0.1, deleted afterwards.`,
-      `Each read is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); time = the read alone (the SDK is loaded before the clock starts on both sides); bytes = every byte on the child's TCP sockets, both directions; peak RSS = process.resourceUsage().maxRSS of the child. Medians of ${results.map((r) => `${r.size.runs} (${r.size.label})`).join(', ')} runs per reader.`,
+      `Each read is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); time = the read alone (the SDK is loaded before the clock starts on both sides); bytes = every byte on the child's TCP sockets, both directions; peak RSS = the child's VmHWM (/proc/self/status; getrusage's maxRSS carries the parent's RSS over exec). Medians of ${results.map((r) => `${r.size.runs} (${r.size.label})`).join(', ')} runs per reader.`,
       'Ratios in this table are baseline / ours: how many times faster, fewer bytes, less memory.',
       ...(options.skipped ? [options.skipped] : []),
       ...failureNotes(results),

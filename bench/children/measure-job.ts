@@ -5,8 +5,8 @@
  * invented: the embedded S3 does not check them.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { peakRss } from './peak-rss.js';
 
 export const BENCH_CREDENTIALS = {
   accessKeyId: 'ASIABENCHARTIFACTKEY',
@@ -75,23 +75,6 @@ export async function measureJob(
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
   // Keep-alive sockets would hold the process open; the measurement is out.
   process.exit(0);
-}
-
-/**
- * The peak RSS of this process image: VmHWM from /proc/self/status on Linux.
- * `process.resourceUsage().maxRSS` (getrusage) survives execve, so a child spawned by
- * the benchmark starts with the benchmark process's own RSS at fork as its "peak"
- * (an idle child measured 209 MiB that way, 68 MiB by VmHWM), and every side of a
- * figure reads the same inflated number. maxRSS stays the fallback off Linux.
- */
-function peakRss(): number {
-  try {
-    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    if (kib !== undefined) return Number(kib) * 1024;
-  } catch {
-    // No procfs: fall through.
-  }
-  return process.resourceUsage().maxRSS * 1024;
 }
 
 /** argv after the script, with a usage error naming what is missing. */

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
+import { peakRss } from './peak-rss.js';
 
 export interface ReadRequest {
   readonly bucket: string;
@@ -25,7 +26,7 @@ export interface ReadMeasurement {
   readonly bytesTransferred: number;
   readonly bytesReceived: number;
   readonly httpRequests: number;
-  /** process.resourceUsage().maxRSS, in bytes. */
+  /** Peak RSS of this process image (VmHWM), in bytes. */
   readonly peakRssBytes: number;
   /** process.memoryUsage() at the end, in bytes: where the RSS went (heap or buffers). */
   readonly heapTotalBytes: number;
@@ -66,7 +67,7 @@ export async function measureRead(read: (request: ReadRequest) => Promise<Buffer
     bytesTransferred: bytesReceived + bytesSent,
     bytesReceived,
     httpRequests,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRss(),
     heapTotalBytes: process.memoryUsage().heapTotal,
     externalBytes: process.memoryUsage().external,
     fileBytes: file.length,
