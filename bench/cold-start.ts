@@ -8,6 +8,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
+import { initOutputs } from '../scripts/build.mjs';
 import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { runNodeJson } from './child-process.js';
 import {
@@ -242,18 +243,7 @@ function shapeOf(metafile: Metafile, entryFile: string): BundleShape {
       .filter(([file]) => file.endsWith('.mjs'))
       .map(([file, output]) => [resolve(file), output] as const),
   );
-  const initFiles = new Set<string>();
-  const visit = (file: string) => {
-    const output = outputs.get(file);
-    if (initFiles.has(file) || !output) return;
-    initFiles.add(file);
-    for (const imported of output.imports) {
-      if (imported.kind === 'import-statement' && !imported.external) {
-        visit(resolve(imported.path));
-      }
-    }
-  };
-  visit(resolve(entryFile));
+  const initFiles = initOutputs(metafile, entryFile);
   let initBytes = 0;
   let lazyBytes = 0;
   const lazyOnlyFiles = new Set<string>();

@@ -17,6 +17,8 @@ export function bundleHandler(
   outdir: string,
   overrides?: BuildOptions,
 ): Promise<{ file: string; metafile: Metafile }>;
+/** Output files (absolute paths) a cold start loads: the entry and its static imports. */
+export function initOutputs(metafile: Metafile, entryFile: string): Set<string>;
 export function listHandlers(root?: string): Promise<string[]>;
 export function buildHandlers(options?: {
   root?: string;

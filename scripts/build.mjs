@@ -128,27 +128,38 @@ export async function buildHandlers({ root = ROOT, outdir = join(ROOT, 'dist'), 
 
 /** Bytes loaded at cold start (the entry and its static imports) and bytes loaded only on demand. */
 function splitByLoading(metafile, entryFile) {
-  const outputs = Object.fromEntries(
+  const cold = initOutputs(metafile, entryFile);
+  let coldBytes = 0;
+  let lazyBytes = 0;
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (!file.endsWith('.mjs')) continue;
+    if (cold.has(resolve(file))) coldBytes += output.bytes;
+    else lazyBytes += output.bytes;
+  }
+  return { cold: coldBytes, lazy: lazyBytes };
+}
+
+/**
+ * The output files (absolute paths) a cold start loads: the entry and everything it
+ * reaches through static imports, per the metafile. Dynamic imports stop the walk.
+ */
+export function initOutputs(metafile, entryFile) {
+  const outputs = new Map(
     Object.entries(metafile.outputs)
       .filter(([file]) => file.endsWith('.mjs'))
       .map(([file, output]) => [resolve(file), output]),
   );
   const seen = new Set();
   const visit = (file) => {
-    if (seen.has(file) || !outputs[file]) return;
+    const output = outputs.get(file);
+    if (seen.has(file) || !output) return;
     seen.add(file);
-    for (const imported of outputs[file].imports) {
+    for (const imported of output.imports) {
       if (imported.kind === 'import-statement' && !imported.external) visit(resolve(imported.path));
     }
   };
   visit(resolve(entryFile));
-  let cold = 0;
-  let lazy = 0;
-  for (const [file, output] of Object.entries(outputs)) {
-    if (seen.has(file)) cold += output.bytes;
-    else lazy += output.bytes;
-  }
-  return { cold, lazy };
+  return seen;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,23 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleHandler, listHandlers } from '../../../scripts/build.mjs';
+import { bundleHandler, initOutputs, listHandlers } from '../../../scripts/build.mjs';
 
 const root = join(import.meta.dirname, '../../..');
-
-/** The outputs loaded at cold start: the entry and everything it imports statically. */
-function coldStart(metafile: Metafile, entry: string): Set<string> {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file) || !metafile.outputs[file]) return;
-    seen.add(file);
-    for (const imported of metafile.outputs[file].imports) {
-      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    }
-  };
-  visit(entry);
-  return seen;
-}
 
 function bundledFrom(metafile: Metafile, outputs: Iterable<string>, input: string): boolean {
   return [...outputs].some((file) =>
@@ -56,8 +42,9 @@ describe('Script: scripts/build.mjs', () => {
     const files = Object.keys(metafile.outputs);
     const entry = files.find((output) => resolve(root, output) === file);
     expect(entry).toBeDefined();
-    const cold = coldStart(metafile, entry as string);
-    const lazy = files.filter((output) => !cold.has(output));
+    const loadedAtInit = initOutputs(metafile, file);
+    const cold = files.filter((output) => loadedAtInit.has(resolve(root, output)));
+    const lazy = files.filter((output) => !loadedAtInit.has(resolve(root, output)));
     const externals = files.flatMap((output) =>
       (metafile.outputs[output]?.imports ?? []).filter((i) => i.external).map((i) => i.path),
     );
