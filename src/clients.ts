@@ -1,4 +1,5 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { AnsweredJobs } from './answered-jobs.js';
 
 let shared: CodePipelineClient | undefined;
 
@@ -12,4 +13,49 @@ let shared: CodePipelineClient | undefined;
 export function defaultCodePipelineClient(): CodePipelineClient {
   shared ??= new CodePipelineClient({ maxAttempts: 1 });
   return shared;
+}
+
+/**
+ * The key of {@link JobClientHooks} on a Lambda context. `Symbol.for`, so a second copy
+ * of this module (a bundled handler tested with the installed kit) reads the same key.
+ */
+export const JOB_CLIENT_HOOKS = Symbol.for('codepipeline-handler.job-client-hooks');
+
+/**
+ * A per-invocation channel to the job's own AWS clients, for a test harness (the
+ * testing kit's `runJob`). It travels as a non-enumerable property of the Lambda
+ * context, is read once when the invocation starts and is kept with that invocation
+ * only, so faking one invocation's clients touches no other client in the process:
+ * a user's own SDK mocks keep working during and after the run.
+ */
+export interface JobClientHooks {
+  /** The client that reports this job, instead of the `client` option or the shared default. */
+  readonly codePipeline?: () => CodePipelineClient;
+  /**
+   * Called with each client the engine builds for this job (S3 with the artifact
+   * credentials, STS for AssumeRole and identity lookups) before its first call.
+   */
+  readonly adoptClient?: (client: object) => void;
+  /** Memory of answered job ids for this invocation, instead of the handler's own. */
+  readonly answeredJobs?: AnsweredJobs;
+}
+
+/** The hooks a harness put on `context`, if any. */
+export function jobClientHooksOf(context: unknown): JobClientHooks | undefined {
+  if (context === null || typeof context !== 'object') return undefined;
+  const hooks = (context as { [JOB_CLIENT_HOOKS]?: unknown })[JOB_CLIENT_HOOKS];
+  return hooks !== null && typeof hooks === 'object' ? (hooks as JobClientHooks) : undefined;
+}
+
+/** Puts `hooks` on `context`, non-enumerable: a logged or serialised context does not show them. */
+export function withJobClientHooks<Context extends object>(
+  context: Context,
+  hooks: JobClientHooks,
+): Context {
+  Object.defineProperty(context, JOB_CLIENT_HOOKS, {
+    value: hooks,
+    enumerable: false,
+    configurable: true,
+  });
+  return context;
 }

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { Context } from 'aws-lambda';
 import type {
   ArtifactLimits,
   AssumeRoleOptions,
@@ -37,6 +38,10 @@ export interface JobInit<Params> {
   readonly state: unknown;
   readonly remainingTimeMs: () => number;
   readonly signal: AbortSignal;
+  /** The Lambda context of this invocation. */
+  readonly lambdaContext: Context;
+  /** Hands each AWS client built for this job to a test harness (see clients.ts). */
+  readonly adoptClient?: (client: object) => void;
   readonly artifactLimits?: Partial<ArtifactLimits>;
 }
 
@@ -66,12 +71,23 @@ export class Job<Params = undefined, State = unknown> {
   readonly logger: JobLogger;
   /** Aborted when the job's time is up: pass it to fetch() and SDK calls. */
   readonly signal: AbortSignal;
+  /**
+   * The Lambda context of this invocation (`awsRequestId`, `functionName`,
+   * `invokedFunctionArn`, `logStreamName`, ...), read-only.
+   *
+   * @example Link the action to this invocation's logs
+   * ```ts
+   * run: (job) => job.succeed({ externalExecutionId: job.lambdaContext.awsRequestId })
+   * ```
+   */
+  readonly lambdaContext: Readonly<Context>;
 
   readonly #credentials: ArtifactCredentials;
   readonly #redactor: Redactor;
   readonly #state: unknown;
   readonly #remainingTimeMs: () => number;
   readonly #artifactLimits: Partial<ArtifactLimits> | undefined;
+  readonly #adoptClient: ((client: object) => void) | undefined;
   #artifacts: JobArtifacts | undefined;
   #recorded: Outcome | undefined;
 
@@ -89,11 +105,13 @@ export class Job<Params = undefined, State = unknown> {
     this.startedAt = init.startedAt;
     this.logger = init.logger;
     this.signal = init.signal;
+    this.lambdaContext = init.lambdaContext;
     this.#credentials = data.data.artifactCredentials;
     this.#redactor = init.redactor;
     this.#state = init.state;
     this.#remainingTimeMs = init.remainingTimeMs;
     this.#artifactLimits = init.artifactLimits;
+    this.#adoptClient = init.adoptClient;
   }
 
   /** The state the previous round passed to `inProgress`, or undefined in round 1. */
@@ -178,16 +196,19 @@ export class Job<Params = undefined, State = unknown> {
   }
 
   #artifactAccess(): JobArtifacts {
-    this.#artifacts ??= new JobArtifacts({
-      jobId: this.id,
-      credentials: this.#credentials,
-      encryptionKey: this.encryptionKey,
-      inputs: this.inputArtifacts,
-      outputs: this.outputArtifacts,
-      logger: this.logger,
-      redactor: this.#redactor,
-      ...(this.#artifactLimits ? { limits: this.#artifactLimits } : {}),
-    });
+    this.#artifacts ??= new JobArtifacts(
+      {
+        jobId: this.id,
+        credentials: this.#credentials,
+        encryptionKey: this.encryptionKey,
+        inputs: this.inputArtifacts,
+        outputs: this.outputArtifacts,
+        logger: this.logger,
+        redactor: this.#redactor,
+        ...(this.#artifactLimits ? { limits: this.#artifactLimits } : {}),
+      },
+      this.#adoptClient ? { adoptClient: this.#adoptClient } : {},
+    );
     return this.#artifacts;
   }
 }

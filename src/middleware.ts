@@ -1,7 +1,8 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
-import { defaultCodePipelineClient } from './clients.js';
+import { AnsweredJobMemory, type AnsweredJobs } from './answered-jobs.js';
+import { defaultCodePipelineClient, jobClientHooksOf } from './clients.js';
 import { decodeContinuation } from './continuation.js';
 import { type Deadline, startDeadline } from './deadline.js';
 import { failureOf, ReportNotDeliveredError } from './errors.js';
@@ -43,18 +44,13 @@ interface Invocation {
   readonly startedMs: number;
   /** The watchdog's view of this invocation (option `watchdog`): claim before answering. */
   readonly watch: Watch | undefined;
+  /** Where this invocation records its job as answered. */
+  readonly answered: AnsweredJobs;
   /** Set once, by whichever path answers first: the handler's end, an error or the deadline. */
   answer?: Promise<JobResult>;
 }
 
 const invocations = new WeakMap<Job<unknown, unknown>, Invocation>();
-
-/**
- * Job ids this container has answered. Lambda may deliver an event twice (and retries
- * on errors); a second delivery to a warm container is recognised here and not run again.
- */
-const answeredJobIds = new Set<string>();
-const ANSWERED_MEMORY = 1000;
 
 /** Resolves when `job`'s time is up (used by `invokeAction` to stop waiting for `run`). */
 export function deadlineOf(job: Job<unknown, unknown>): Promise<void> {
@@ -77,6 +73,8 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const reportAttempts = options.reportAttempts ?? OPTION_DEFAULTS.reportAttempts;
   // Read once per container: the environment does not change between invocations.
   const logLevel = options.logLevel ?? logLevelFromEnv();
+  // This handler's own memory of answered jobs: the repeated deliveries a container gets.
+  const answeredByThisHandler = new AnsweredJobMemory();
   const watchdog = watchdogEnabled(options.watchdog)
     ? lazyWatchdog({
         client: () => options.client ?? defaultCodePipelineClient(),
@@ -90,6 +88,9 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
     // A context object reused across calls (tests, local runners) must not carry the
     // previous invocation's job into this one's error handling.
     delete (request.context as Partial<JobContext<unknown, unknown>>).job;
+    // A harness (the testing kit) may serve this invocation's clients and memory.
+    const hooks = jobClientHooksOf(request.context);
+    const answered = hooks?.answeredJobs ?? answeredByThisHandler;
     const parsed = parseJobEvent(request.event);
     const jobId = parsed.ok ? parsed.job.id : parsed.jobId;
     const redactor = new Redactor(
@@ -105,7 +106,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
     const startedAt = Date.now();
     const deadline = startDeadline(request.context, timeoutMarginMs);
     const report: ReportOptions = {
-      client: options.client ?? defaultCodePipelineClient(),
+      client: hooks?.codePipeline?.() ?? options.client ?? defaultCodePipelineClient(),
       logger,
       redactor,
       callTimeoutMs: reportTimeoutMs,
@@ -113,7 +114,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       remainingMs: deadline.remainingMs,
     };
 
-    if (answeredJobIds.has(jobId)) {
+    if (answered.has(jobId)) {
       deadline.cancel();
       logger.warn(
         'This job was already answered by this container; ignoring the repeated delivery',
@@ -136,7 +137,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       deadline.cancel();
       const { failureType, message } = failureOf(error);
       logger.error('The job cannot start', { failureType, message });
-      return finish(jobId, failureOutcome(message, failureType), report, watch);
+      return finish(jobId, failureOutcome(message, failureType), { report, answered, watch });
     };
     if (!parsed.ok) return answerEarly(parsed.error);
 
@@ -168,6 +169,8 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       state: continued.state,
       remainingTimeMs: deadline.remainingMs,
       signal: abort.signal,
+      lambdaContext: request.context,
+      ...(hooks?.adoptClient ? { adoptClient: hooks.adoptClient } : {}),
       ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
     });
     const invocation: Invocation = {
@@ -177,6 +180,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       report,
       startedMs: Date.now(),
       watch,
+      answered,
     };
     invocations.set(job, invocation);
     deadline.expired.then(() => {
@@ -195,8 +199,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
     invocation.answer ??= finish(
       invocation.job.id,
       outcomeOf(returned, invocation.job),
-      invocation.report,
-      invocation.watch,
+      invocation,
     );
     request.response = await invocation.answer;
   };
@@ -217,8 +220,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       invocation.answer ??= finish(
         invocation.job.id,
         failureOutcome(message, failureType),
-        invocation.report,
-        invocation.watch,
+        invocation,
       );
     }
     request.response = await invocation.answer;
@@ -256,23 +258,21 @@ function answerTimeout(invocation: Invocation, marginMs: number): Promise<JobRes
       ? `The job timed out before it could run: the invocation had less than the ${marginMs} ms kept for reporting. Raise the function's timeout.`
       : `The job timed out: run did not finish within ${budgetMs} ms (the Lambda timeout minus ${marginMs} ms kept for reporting); it ran for ${ranMs} ms.`;
   invocation.job.logger.error('run timed out; reporting failure', { ranMs, budgetMs });
-  return finish(
-    invocation.job.id,
-    failureOutcome(message, 'JobFailed'),
-    invocation.report,
-    invocation.watch,
-  );
+  return finish(invocation.job.id, failureOutcome(message, 'JobFailed'), invocation);
 }
 
-async function finish(
-  jobId: string,
-  outcome: Outcome,
-  report: ReportOptions,
-  watch?: Watch,
-): Promise<JobResult> {
-  if (watch && !watch.claimAnswer()) return answeredByWatchdog(jobId, outcome, report, watch);
+/** How an answer leaves: the report's settings, the memory it is recorded in, the watchdog. */
+interface AnswerPath {
+  readonly report: ReportOptions;
+  readonly answered: AnsweredJobs;
+  readonly watch: Watch | undefined;
+}
+
+async function finish(jobId: string, outcome: Outcome, path: AnswerPath): Promise<JobResult> {
+  const { report, answered, watch } = path;
+  if (watch && !watch.claimAnswer()) return answeredByWatchdog(jobId, outcome, path, watch);
   const result = await reportOutcome(jobId, outcome, report);
-  rememberAnswered(jobId);
+  answered.add(jobId);
   const status = result.status === 'reported' ? result.sent.status : result.status;
   return {
     jobId,
@@ -288,12 +288,12 @@ async function finish(
 async function answeredByWatchdog(
   jobId: string,
   dropped: Outcome,
-  report: ReportOptions,
+  { report, answered }: AnswerPath,
   watch: Watch,
 ): Promise<JobResult> {
   // Wait for the watchdog's report: the invocation must not end (and freeze) mid-call.
   const verdict = await watch.verdict(report.remainingMs?.() ?? 0);
-  rememberAnswered(jobId);
+  answered.add(jobId);
   report.logger.warn(
     'run blocked the event loop and the watchdog answered the job meanwhile; not reporting this result',
     { watchdog: verdict ?? 'still reporting', dropped: dropped.status },
@@ -301,14 +301,6 @@ async function answeredByWatchdog(
   if (verdict === 'reported') return { jobId, status: 'failed', failureType: 'JobFailed' };
   if (verdict === 'already-answered' || verdict === 'rejected') return { jobId, status: verdict };
   throw new ReportNotDeliveredError(jobId);
-}
-
-function rememberAnswered(jobId: string): void {
-  answeredJobIds.add(jobId);
-  if (answeredJobIds.size > ANSWERED_MEMORY) {
-    const oldest = answeredJobIds.values().next().value;
-    if (oldest !== undefined) answeredJobIds.delete(oldest);
-  }
 }
 
 function makeLogger(

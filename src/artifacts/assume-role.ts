@@ -52,12 +52,20 @@ export class RoleAssumer {
   readonly #jobId: string;
   readonly #redactor: Redactor;
   readonly #describeIdentity: IdentityLookup;
+  readonly #adoptClient: ((client: object) => void) | undefined;
   readonly #cache = new Map<string, Promise<AwsCredentials>>();
 
-  constructor(jobId: string, redactor: Redactor, describeIdentity = lookupCallerIdentity) {
+  /** `adoptClient` receives each STS client before its call (the testing kit fakes that instance). */
+  constructor(
+    jobId: string,
+    redactor: Redactor,
+    describeIdentity: IdentityLookup = lookupCallerIdentity,
+    adoptClient?: (client: object) => void,
+  ) {
     this.#jobId = jobId;
     this.#redactor = redactor;
     this.#describeIdentity = describeIdentity;
+    this.#adoptClient = adoptClient;
   }
 
   /** Credentials for `roleArn`, cached per role ARN and options for this job. */
@@ -100,6 +108,7 @@ export class RoleAssumer {
     const client = new STSClient({
       requestHandler: { connectionTimeout: STS_TIMEOUT_MS, requestTimeout: STS_TIMEOUT_MS },
     });
+    this.#adoptClient?.(client);
     try {
       const response = await client.send(
         new AssumeRoleCommand({

@@ -25,9 +25,20 @@ export class ArtifactBackend {
 
   constructor(context: ArtifactContext, internals: ArtifactInternals = {}) {
     this.#context = context;
-    this.#clients = new LazyS3Client(context.credentials, internals.loadS3 ?? loadS3Module);
-    this.#lookupIdentity = internals.lookupIdentity ?? lookupCallerIdentity;
-    this.#assumer = new RoleAssumer(context.jobId, context.redactor, this.#lookupIdentity);
+    const { adoptClient } = internals;
+    this.#clients = new LazyS3Client(
+      context.credentials,
+      internals.loadS3 ?? loadS3Module,
+      adoptClient,
+    );
+    this.#lookupIdentity =
+      internals.lookupIdentity ?? ((credentials) => lookupCallerIdentity(credentials, adoptClient));
+    this.#assumer = new RoleAssumer(
+      context.jobId,
+      context.redactor,
+      this.#lookupIdentity,
+      adoptClient,
+    );
     this.#limits = resolveLimits(context.limits);
   }
 

@@ -12,8 +12,12 @@ const LOOKUP_TIMEOUT_MS = 3_000;
 /**
  * The ARN STS `GetCallerIdentity` returns for `credentials` (or for the function's own
  * credentials when undefined), or a sentence saying it could not be determined.
+ * `adoptClient` receives the STS client before its call (the testing kit fakes it).
  */
-export const lookupCallerIdentity: IdentityLookup = async (credentials) => {
+export async function lookupCallerIdentity(
+  credentials: AwsCredentials | undefined,
+  adoptClient?: (client: object) => void,
+): Promise<string> {
   try {
     const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
     const client = new STSClient({
@@ -21,6 +25,7 @@ export const lookupCallerIdentity: IdentityLookup = async (credentials) => {
       maxAttempts: 2,
       requestHandler: { connectionTimeout: LOOKUP_TIMEOUT_MS, requestTimeout: LOOKUP_TIMEOUT_MS },
     });
+    adoptClient?.(client);
     try {
       const identity = await client.send(new GetCallerIdentityCommand({}));
       return identity.Arn ? describeArn(identity.Arn) : 'an identity STS did not name';
@@ -30,7 +35,7 @@ export const lookupCallerIdentity: IdentityLookup = async (credentials) => {
   } catch {
     return 'a role that could not be determined (STS GetCallerIdentity failed)';
   }
-};
+}
 
 /** `arn:aws:sts::1:assumed-role/Name/session` reads better as "role Name (arn...)". */
 export function describeArn(arn: string): string {

@@ -30,10 +30,12 @@ export interface ArtifactContext {
   readonly limits?: Partial<ArtifactLimits>;
 }
 
-/** Seams for tests; production code never passes these. */
+/** Seams for tests and the testing kit; a Lambda invocation never passes these. */
 export interface ArtifactInternals {
   readonly loadS3?: () => Promise<S3Module>;
   readonly lookupIdentity?: IdentityLookup;
+  /** Receives each S3 / STS client built for the job: the testing kit fakes those instances. */
+  readonly adoptClient?: (client: object) => void;
 }
 
 export class JobArtifacts {

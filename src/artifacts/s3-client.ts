@@ -60,11 +60,18 @@ export async function loadS3Module(): Promise<S3Module> {
 export class LazyS3Client {
   readonly #credentials: ArtifactCredentials;
   readonly #load: () => Promise<S3Module>;
+  readonly #adopt: ((client: object) => void) | undefined;
   #handle: Promise<S3Handle> | undefined;
 
-  constructor(credentials: ArtifactCredentials, load: () => Promise<S3Module> = loadS3Module) {
+  /** `adopt` receives the client before its first call (the testing kit fakes that instance). */
+  constructor(
+    credentials: ArtifactCredentials,
+    load: () => Promise<S3Module> = loadS3Module,
+    adopt?: (client: object) => void,
+  ) {
     this.#credentials = credentials;
     this.#load = load;
+    this.#adopt = adopt;
   }
 
   /** Whether a client was ever requested (for tests and debug logs). */
@@ -74,10 +81,11 @@ export class LazyS3Client {
 
   get(): Promise<S3Handle> {
     if (this.#handle) return this.#handle;
-    const handle = this.#load().then((s3) => ({
-      s3,
-      client: new s3.S3Client(s3ClientConfig(this.#credentials)),
-    }));
+    const handle = this.#load().then((s3) => {
+      const client = new s3.S3Client(s3ClientConfig(this.#credentials));
+      this.#adopt?.(client);
+      return { s3, client };
+    });
     // A failed load is not cached: the next call tries again.
     handle.catch(() => {
       if (this.#handle === handle) this.#handle = undefined;

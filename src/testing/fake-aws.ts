@@ -18,12 +18,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { JobClientHooks } from '../clients.js';
+import { JobApiError } from '../local/job-api/protocol.js';
+import {
+  validatePutJobFailureResult,
+  validatePutJobSuccessResult,
+} from '../local/job-api/validation.js';
 
 /** One AWS call the handler made, as the fake saw it (bodies left out). */
 export interface RecordedCall {
   readonly service: 'codepipeline' | 's3' | 'sts';
   readonly operation: string;
   readonly input: Record<string, unknown>;
+  /** The exception the fake answered with when it refused the call (a closed job, an invalid value). */
+  refused?: string;
 }
 
 /** An object stored in the fake S3, with the request that wrote it. */
@@ -32,18 +40,27 @@ export interface StoredObject {
   readonly putInput?: Record<string, unknown>;
 }
 
+/** The SDK clients the fake serves; each instance is faked on its own. */
+type FakedClient = CodePipelineClient | S3Client | STSClient;
+
 /**
  * Stands in for AWS during one `runJob`: S3 serves objects from memory (ranged GETs
  * included) and keeps what is uploaded, STS answers with a fake identity, and
- * CodePipeline records the result calls. It works by mocking the SDK clients'
- * prototypes with aws-sdk-client-mock, so every client instance the handler builds
- * (lazily, with any credentials) is covered; `restore()` puts the SDK back.
+ * CodePipeline records the result calls, checked by the embedded job API's rules
+ * (local/job-api/validation.ts), so a value CodePipeline would refuse is refused here.
+ *
+ * It fakes only the job's own client instances, handed over through the invocation's
+ * {@link JobClientHooks}: the CodePipeline client the engine reports with, and the S3
+ * and STS clients it builds for the job. Every other client in the process, and a
+ * user's own `mockClient(S3Client)`, is left alone during and after the run.
  */
 export class FakeAws {
   readonly calls: RecordedCall[] = [];
   readonly objects = new Map<string, StoredObject>();
   /** Bytes of object content the fake S3 sent in GetObject responses. */
   bytesServed = 0;
+  /** The client the engine reports this job with. */
+  readonly codePipeline: CodePipelineClient;
 
   readonly #uploads = new Map<
     string,
@@ -53,22 +70,65 @@ export class FakeAws {
   readonly #closedJobs = new Set<string>();
 
   constructor() {
-    const s3 = mockClient(S3Client);
-    const sts = mockClient(STSClient);
-    const codePipeline = mockClient(CodePipelineClient);
-    this.#mocks.push(s3, sts, codePipeline);
+    this.codePipeline = new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 });
+    this.#fakeCodePipeline(this.codePipeline);
+  }
 
+  /** The hooks `runJob` puts on the Lambda context; each run starts with no job answered. */
+  hooks(): JobClientHooks {
+    return {
+      codePipeline: () => this.codePipeline,
+      adoptClient: (client) => this.adopt(client),
+      answeredJobs: new Set<string>(),
+    };
+  }
+
+  /** Fakes one client the engine built for the job (S3 or STS); other clients are left alone. */
+  adopt(client: object): void {
+    if (client instanceof S3Client) this.#fakeS3(client);
+    else if (client instanceof STSClient) this.#fakeSts(client);
+    else if (client instanceof CodePipelineClient) this.#fakeCodePipeline(client);
+  }
+
+  #mock<Client extends FakedClient>(client: Client) {
+    // aws-sdk-client-mock restores a stub it finds on `send` before stubbing: on an
+    // instance whose `send` is inherited from a user's mockClient(S3Client), that would
+    // undo the user's mock. An own `send` keeps the stub on this instance alone.
+    const inherited = client.send;
+    Object.defineProperty(client, 'send', {
+      value: function send(this: Client, ...args: unknown[]) {
+        return (inherited as (...args: unknown[]) => unknown).apply(this, args);
+      },
+      writable: true,
+      configurable: true,
+    });
+    const mock = mockClient(client as never);
+    this.#mocks.push(mock);
+    return mock;
+  }
+
+  #fakeCodePipeline(client: CodePipelineClient): void {
+    const codePipeline = this.#mock(client);
     codePipeline.on(PutJobSuccessResultCommand).callsFake((input) => {
-      this.#record('codepipeline', 'PutJobSuccessResult', input);
-      this.#closeJob(input.jobId);
+      const call = this.#record('codepipeline', 'PutJobSuccessResult', input);
+      refusedAs(call, () => {
+        validatePutJobSuccessResult(wireInput(input));
+        this.#closeJob(input.jobId);
+      });
       return {};
     });
     codePipeline.on(PutJobFailureResultCommand).callsFake((input) => {
-      this.#record('codepipeline', 'PutJobFailureResult', input);
-      this.#closeJob(input.jobId);
+      const call = this.#record('codepipeline', 'PutJobFailureResult', input);
+      refusedAs(call, () => {
+        validatePutJobFailureResult(wireInput(input));
+        this.#closeJob(input.jobId);
+      });
       return {};
     });
+  }
 
+  #fakeS3(client: S3Client): void {
+    const s3 = this.#mock(client);
     s3.on(HeadObjectCommand).callsFake((input) => {
       this.#record('s3', 'HeadObject', input);
       const object = this.#find(input.Bucket, input.Key);
@@ -124,7 +184,10 @@ export class FakeAws {
       this.#uploads.delete(String(input.UploadId));
       return {};
     });
+  }
 
+  #fakeSts(client: STSClient): void {
+    const sts = this.#mock(client);
     sts.on(GetCallerIdentityCommand).callsFake((input) => {
       this.#record('sts', 'GetCallerIdentity', input);
       return {
@@ -175,8 +238,10 @@ export class FakeAws {
     this.#closedJobs.add(String(jobId));
   }
 
-  #record(service: RecordedCall['service'], operation: string, input: object): void {
-    this.calls.push({ service, operation, input: { ...input } });
+  #record(service: RecordedCall['service'], operation: string, input: object): RecordedCall {
+    const call: RecordedCall = { service, operation, input: { ...input } };
+    this.calls.push(call);
+    return call;
   }
 
   #find(bucket: string | undefined, key: string | undefined): StoredObject {
@@ -188,6 +253,37 @@ export class FakeAws {
       $metadata: { httpStatusCode: 404 },
       message: 'The specified key does not exist.',
     });
+  }
+}
+
+/** The SDK input as it goes over the wire (JSON: timestamps in epoch seconds), for the validators. */
+function wireInput(input: object): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(input, (_key, value: unknown) =>
+      value instanceof Date ? value.getTime() / 1000 : value,
+    ),
+  ) as Record<string, unknown>;
+}
+
+/**
+ * Runs the checks of one call; a refusal is noted on the call and thrown as the typed
+ * exception the SDK would throw (a job API refusal becomes its CodePipeline exception).
+ */
+function refusedAs(call: RecordedCall, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    const refusal =
+      error instanceof JobApiError
+        ? new CodePipelineServiceException({
+            name: error.errorName,
+            $fault: 'client',
+            $metadata: { httpStatusCode: error.statusCode },
+            message: error.message,
+          })
+        : error;
+    call.refused = (refusal as Error).name;
+    throw refusal;
   }
 }
 

@@ -9,6 +9,7 @@ export {
 export { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
 export {
   type JobRunResult,
+  JobSkippedAsDuplicateError,
   type LambdaHandler,
   type RunJobOptions,
   runJob,

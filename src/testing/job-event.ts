@@ -85,23 +85,35 @@ export function jobEvent(options: JobEventOptions = {}): JobEvent {
   };
 }
 
-/** The S3 locations of an event's input and output artifacts. */
+/**
+ * The S3 locations of an event's input and output artifacts. Entries without an S3
+ * location are left out: a malformed event still runs, and the engine answers it.
+ */
 export function artifactLocations(event: JobEvent): {
   inputs: ArtifactLocation[];
   outputs: ArtifactLocation[];
 } {
-  const data = event['CodePipeline.job'].data;
-  const toLocation = (
-    artifact: (typeof data.outputArtifacts & object)[number],
-  ): ArtifactLocation => ({
-    name: artifact.name,
-    bucket: artifact.location.s3Location.bucketName,
-    key: artifact.location.s3Location.objectKey,
-  });
+  const data: { inputArtifacts?: unknown; outputArtifacts?: unknown } | undefined =
+    event['CodePipeline.job']?.data;
   return {
-    inputs: (data.inputArtifacts ?? []).map(toLocation),
-    outputs: (data.outputArtifacts ?? []).map(toLocation),
+    inputs: locationsOf(data?.inputArtifacts),
+    outputs: locationsOf(data?.outputArtifacts),
   };
+}
+
+function locationsOf(artifacts: unknown): ArtifactLocation[] {
+  if (!Array.isArray(artifacts)) return [];
+  return artifacts.flatMap((artifact: unknown) => {
+    const { name, location } = (artifact ?? {}) as {
+      name?: unknown;
+      location?: { s3Location?: { bucketName?: unknown; objectKey?: unknown } };
+    };
+    const bucket = location?.s3Location?.bucketName;
+    const key = location?.s3Location?.objectKey;
+    return typeof name === 'string' && typeof bucket === 'string' && typeof key === 'string'
+      ? [{ name, bucket, key }]
+      : [];
+  });
 }
 
 function randomKey(): string {

@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import JSZip from 'jszip';
-import type { JobEvent } from '../event.js';
+import { withJobClientHooks } from '../clients.js';
+import { encodeContinuation } from '../continuation.js';
+import { type JobEvent, parseJobEvent } from '../event.js';
 import { FakeAws, type RecordedCall } from './fake-aws.js';
 import {
   type ArtifactFiles,
@@ -10,12 +12,32 @@ import {
 } from './job-event.js';
 import { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
 
-/** Any Lambda handler: an `invokeAction` handler or a hand-written one. */
+/**
+ * A Lambda handler built on the engine: an `invokeAction` handler, or a middy chain
+ * that uses `codePipelineJob`. The kit fakes the clients the engine hands it; a
+ * handler that builds its own CodePipeline client is not answered through the kit.
+ */
 export type LambdaHandler = (event: never, context: Context) => unknown;
 
 export interface RunJobOptions extends JobEventOptions, LambdaContextOptions {
-  /** Run this exact event instead of building one from the options (its artifacts are still served from `artifacts`). */
+  /**
+   * Run this exact event instead of building one from the options (its artifacts are
+   * still served from `artifacts`). A value that is not a CodePipeline job makes
+   * `runJob` throw `NotAJobEventError`.
+   */
   event?: JobEvent;
+  /**
+   * Start mid-job: the state the previous round passed to `job.inProgress`. The kit
+   * writes the continuation token the engine would have written.
+   */
+  state?: unknown;
+  /**
+   * Start mid-job at this round (2 or more): what `job.round` is in the run.
+   * @default 2 when `state` is given
+   */
+  round?: number;
+  /** When round 1 started, for a mid-job start (`job.startedAt`). @default now */
+  startedAt?: Date | number;
   /** Also print the handler's log lines. @default false */
   echoLogs?: boolean;
 }
@@ -45,14 +67,30 @@ export interface JobRunResult {
   readonly handlerError?: unknown;
 }
 
-// aws-sdk-client-mock patches the SDK clients process-wide, so runs take turns.
+/**
+ * The handler skipped the job as one it had already answered (a repeated delivery), so
+ * it sent CodePipeline nothing. Each kit run starts with no job answered, so this comes
+ * from a handler that keeps its own memory of answered jobs.
+ */
+export class JobSkippedAsDuplicateError extends Error {
+  constructor(jobId: string) {
+    super(
+      `The handler skipped job ${jobId} as already answered (a repeated delivery) and sent CodePipeline nothing. The kit starts every run with no job answered; a handler that remembers answered jobs itself skips a fixture it has seen before.`,
+    );
+    this.name = 'JobSkippedAsDuplicateError';
+  }
+}
+
+// Runs take turns: the handler's log lines are captured from process.stdout, and
+// AWS_REGION is set for the run. The AWS fakes themselves are per run.
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs one invocation of `handler` the way CodePipeline and Lambda would, with no AWS
  * account, credentials or network: the in-memory artifacts are zipped and served by
  * a fake S3, the result calls are recorded by a fake CodePipeline, and the Lambda
- * context counts down from `remainingTimeMs`. Everything is restored afterwards.
+ * context counts down from `remainingTimeMs`. Only the job's own clients are faked
+ * (see `FakeAws`): the user's own SDK mocks stay in place.
  */
 export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Promise<JobRunResult> {
   const run = queue.then(() => runAlone(handler, options));
@@ -61,8 +99,8 @@ export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Pro
 }
 
 async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise<JobRunResult> {
-  const event = options.event ?? jobEvent(options);
-  const jobId = event['CodePipeline.job'].id;
+  const event = eventOf(options);
+  const jobId = jobIdOf(event);
   const fake = new FakeAws();
   const logs: Record<string, unknown>[] = [];
   const restoreStdout = captureStdout(logs, options.echoLogs ?? false);
@@ -79,7 +117,10 @@ async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise
       if (files) fake.putObject(input.bucket, input.key, await zipFiles(files));
     }
     try {
-      handlerResult = await handler(event as never, lambdaContext(options));
+      handlerResult = await handler(
+        event as never,
+        withJobClientHooks(lambdaContext(options), fake.hooks()),
+      );
     } catch (error) {
       threw = true;
       handlerError = error;
@@ -90,14 +131,19 @@ async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise
     if (!regionWasSet) delete process.env.AWS_REGION;
   }
 
-  const answers = fake.calls.filter(
-    (call) => call.service === 'codepipeline' && call.operation.startsWith('PutJob'),
+  // The answer CodePipeline took: the first one it did not refuse.
+  const answer = fake.calls.find(
+    (call) =>
+      call.service === 'codepipeline' &&
+      call.operation.startsWith('PutJob') &&
+      call.input.jobId === jobId &&
+      call.refused === undefined,
   );
-  const answer = answers.find((call) => call.input.jobId === jobId);
   if (!answer) {
     if (threw) throw handlerError;
+    if (isSkippedDuplicate(handlerResult)) throw new JobSkippedAsDuplicateError(jobId);
     throw new Error(
-      `The handler sent no result for job ${jobId} to CodePipeline: the pipeline would wait until the action times out`,
+      `The handler sent no result for job ${jobId} to CodePipeline: the pipeline would wait until the action times out. (The kit answers through the clients the engine hands it: a handler that builds its own CodePipeline client is not seen.)`,
     );
   }
   return {
@@ -110,6 +156,55 @@ async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise
     handlerResult,
     ...(threw ? { handlerError } : {}),
   };
+}
+
+/** The event to run: the caller's, or one built from the options, mid-job when asked. */
+export function eventOf(options: RunJobOptions): JobEvent {
+  const token = continuationTokenOf(options);
+  if (!options.event) {
+    return jobEvent(token === undefined ? options : { ...options, continuationToken: token });
+  }
+  if (token === undefined) return options.event;
+  const job = options.event['CodePipeline.job'];
+  return {
+    'CodePipeline.job': { ...job, data: { ...job.data, continuationToken: token } },
+  };
+}
+
+/** The token the engine would have written for `state` / `round`, if either is given. */
+function continuationTokenOf(options: RunJobOptions): string | undefined {
+  if (options.state === undefined && options.round === undefined) return undefined;
+  const round = options.round ?? 2;
+  if (!Number.isSafeInteger(round) || round < 2) {
+    throw new TypeError(
+      `runJob: "round" must be a whole number of 2 or more (round 1 has no continuation state), got ${String(round)}`,
+    );
+  }
+  if (options.continuationToken !== undefined) {
+    throw new TypeError(
+      'runJob: pass either "continuationToken" or "state" / "round", not both: the kit writes the token from state and round',
+    );
+  }
+  const startedAt = options.startedAt ?? Date.now();
+  return encodeContinuation({
+    state: options.state,
+    round: round - 1,
+    startedAt: typeof startedAt === 'number' ? startedAt : startedAt.getTime(),
+  });
+}
+
+/** The job id of `event`; a value that is not a CodePipeline job is a NotAJobEventError. */
+function jobIdOf(event: unknown): string {
+  const parsed = parseJobEvent(event);
+  return parsed.ok ? parsed.job.id : parsed.jobId;
+}
+
+function isSkippedDuplicate(result: unknown): boolean {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as { status?: unknown }).status === 'already-answered'
+  );
 }
 
 function resultOf(

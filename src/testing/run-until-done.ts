@@ -1,4 +1,12 @@
-import { type JobRunResult, type LambdaHandler, type RunJobOptions, runJob } from './run-job.js';
+import { randomUUID } from 'node:crypto';
+import type { JobEvent } from '../event.js';
+import {
+  eventOf,
+  type JobRunResult,
+  type LambdaHandler,
+  type RunJobOptions,
+  runJob,
+} from './run-job.js';
 
 export interface RunUntilDoneOptions {
   /** Rounds to run before giving up on a job that stays in progress. @default 10 */
@@ -12,8 +20,11 @@ export interface JobRunsResult extends JobRunResult {
 
 /**
  * Runs `handler` the way CodePipeline drives a continued job: while a round answers
- * with a continuation token, a new round starts with a new job id and that token in
- * its event. Returns the final round's result plus every round.
+ * with a continuation token, a new round starts with that token in its event. As on
+ * CodePipeline, every round carries the same job configuration (`UserParameters`,
+ * artifacts, function name, encryption key, account); only the job id and the token
+ * change. Round 1 is `event`, or built from the options (mid-job with `state` /
+ * `round`). Returns the final round's result plus every round.
  */
 export async function runUntilDone(
   handler: LambdaHandler,
@@ -21,22 +32,31 @@ export async function runUntilDone(
   { maxRounds = 10 }: RunUntilDoneOptions = {},
 ): Promise<JobRunsResult> {
   const rounds: JobRunResult[] = [];
-  let continuationToken = options.continuationToken;
-  while (rounds.length < maxRounds) {
-    // Round 1 may use the caller's event or job id; later rounds are new jobs, like CodePipeline's.
-    const { event, jobId, ...rest } = options;
-    const first = rounds.length === 0;
-    const result = await runJob(handler, {
-      ...rest,
-      ...(first && event ? { event } : {}),
-      ...(first && jobId ? { jobId } : {}),
-      ...(continuationToken ? { continuationToken } : {}),
-    });
+  // What is not the event itself: served artifacts, the Lambda context, log echo.
+  const { artifacts, remainingTimeMs, functionName, echoLogs } = options;
+  const perRound = { artifacts, remainingTimeMs, functionName, echoLogs };
+  let event = eventOf(options);
+  for (;;) {
+    const result = await runJob(handler, { ...perRound, event });
     rounds.push(result);
     if (result.status !== 'in-progress') return { ...result, rounds };
-    continuationToken = result.continuationToken;
+    if (rounds.length >= maxRounds) {
+      throw new Error(
+        `The job was still in progress after ${maxRounds} rounds (raise maxRounds if that is expected)`,
+      );
+    }
+    event = nextRound(event, result.continuationToken ?? '');
   }
-  throw new Error(
-    `The job was still in progress after ${maxRounds} rounds (raise maxRounds if that is expected)`,
-  );
+}
+
+/** The next round of a continued job: a new job id and the token, the rest unchanged. */
+function nextRound(event: JobEvent, continuationToken: string): JobEvent {
+  const job = event['CodePipeline.job'];
+  return {
+    'CodePipeline.job': {
+      ...job,
+      id: randomUUID(),
+      data: { ...job.data, continuationToken },
+    },
+  };
 }
