@@ -161,11 +161,13 @@ async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise
 /** The event to run: the caller's, or one built from the options, mid-job when asked. */
 export function eventOf(options: RunJobOptions): JobEvent {
   const token = continuationTokenOf(options);
-  if (!options.event) {
+  // Only a missing event builds one: `event: null` is a value that is not a job.
+  if (options.event === undefined) {
     return jobEvent(token === undefined ? options : { ...options, continuationToken: token });
   }
-  if (token === undefined) return options.event;
-  const job = options.event['CodePipeline.job'];
+  const job = (options.event as Partial<JobEvent> | null)?.['CodePipeline.job'];
+  // Not a job: returned as it is, for runJob to refuse with NotAJobEventError.
+  if (token === undefined || typeof job !== 'object' || job === null) return options.event;
   return {
     'CodePipeline.job': { ...job, data: { ...job.data, continuationToken: token } },
   };

@@ -349,10 +349,13 @@ describe('Function: invokeAction', () => {
     expect(result.summary?.length).toBe(2048);
   });
 
-  it('does not run a job again when the same event is delivered twice', async () => {
+  it('does not run a job again when the same event is delivered twice to one handler', async () => {
     // Prepare
+    const codePipeline = mockClient(CodePipelineClient);
+    codePipeline.on(PutJobSuccessResultCommand).resolves({});
     let runs = 0;
     const handler = invokeAction({
+      logLevel: 'error',
       run: () => {
         runs += 1;
       },
@@ -360,13 +363,112 @@ describe('Function: invokeAction', () => {
     const event = jobEvent();
 
     // Act
+    try {
+      const first = await handler(event, context());
+      const second = await handler(event, context());
+
+      // Assess
+      expect(first).toMatchObject({ status: 'succeeded' });
+      expect(second).toMatchObject({ status: 'already-answered' });
+      expect(runs).toBe(1);
+      expect(codePipeline).toHaveReceivedCommandTimes(PutJobSuccessResultCommand, 1);
+    } finally {
+      codePipeline.restore();
+    }
+  });
+
+  it('keeps the memory of answered jobs per handler: a new handler runs a job another one answered', async () => {
+    // Prepare
+    const codePipeline = mockClient(CodePipelineClient);
+    codePipeline.on(PutJobSuccessResultCommand).resolves({});
+    let runs = 0;
+    const build = () =>
+      invokeAction({
+        logLevel: 'error',
+        run: () => {
+          runs += 1;
+        },
+      });
+    const event = jobEvent();
+
+    // Act
+    try {
+      const first = await build()(event, context());
+      const second = await build()(event, context());
+
+      // Assess
+      expect(first).toMatchObject({ status: 'succeeded' });
+      expect(second).toMatchObject({ status: 'succeeded' });
+      expect(runs).toBe(2);
+    } finally {
+      codePipeline.restore();
+    }
+  });
+
+  it('runs the same fixture twice against one handler, each run starting clean', async () => {
+    // Prepare
+    let runs = 0;
+    const handler = invokeAction({
+      run: (job) => {
+        runs += 1;
+        return job.succeed({ summary: `run ${runs}` });
+      },
+    });
+    const event = jobEvent();
+
+    // Act
     const first = await runJob(handler, { event });
-    const second = handler(event, context());
+    const second = await runJob(handler, { event });
 
     // Assess
-    expect(first.status).toBe('succeeded');
-    await expect(second).resolves.toMatchObject({ status: 'already-answered' });
-    expect(runs).toBe(1);
+    expect(first).toMatchObject({ status: 'succeeded', summary: 'run 1' });
+    expect(second).toMatchObject({ status: 'succeeded', summary: 'run 2' });
+    expect(runs).toBe(2);
+  });
+
+  it('gives run the Lambda context of the invocation', async () => {
+    // Prepare
+    const lambda = context();
+    let seen: unknown;
+    const codePipeline = mockClient(CodePipelineClient);
+    codePipeline.on(PutJobSuccessResultCommand).resolves({});
+    const handler = invokeAction({
+      logLevel: 'error',
+      run: (job) => {
+        seen = job.lambdaContext;
+        return job.succeed({ externalExecutionId: job.lambdaContext.awsRequestId });
+      },
+    });
+
+    // Act
+    try {
+      await handler(jobEvent(), lambda);
+
+      // Assess
+      expect(seen).toBe(lambda);
+      expect(codePipeline).toHaveReceivedCommandWith(PutJobSuccessResultCommand, {
+        executionDetails: expect.objectContaining({ externalExecutionId: lambda.awsRequestId }),
+      });
+    } finally {
+      codePipeline.restore();
+    }
+  });
+
+  it("keeps the Lambda context out of the job's JSON", async () => {
+    // Prepare
+    let printed = '';
+    const handler = invokeAction({
+      run: (job) => {
+        printed = JSON.stringify(job);
+      },
+    });
+
+    // Act
+    const result = await runJob(handler, { functionName: 'context-check' });
+
+    // Assess
+    expect(result.status).toBe('succeeded');
+    expect(printed).not.toContain('awsRequestId');
   });
 
   it('never reveals the artifact credentials in logs, messages, JSON or inspect output', async () => {
