@@ -8,7 +8,6 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeContinuation } from '../../../src/continuation.js';
 import { invokeAction, type Job, NotAJobEventError } from '../../../src/index.js';
 import {
   JobSkippedAsDuplicateError,
