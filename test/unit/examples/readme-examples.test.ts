@@ -135,9 +135,11 @@ describe('README: code blocks', () => {
 
   it.each([
     'examples/artifact-tour.ts',
+    'examples/deployment-checks.ts',
     'examples/feedback-handler.ts',
     'examples/middy-chain.ts',
     'examples/poll-deployment.ts',
+    'examples/release-freeze.ts',
     'handlers/release-notes-check.ts',
     'examples/wait-for-deployment.ts',
   ])('shows %s exactly as tested', (path) => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { handler as deploymentChecks } from '../../../examples/deployment-checks.js';
+import { handler as releaseFreeze } from '../../../examples/release-freeze.js';
 import { invokeAction, NotAJobEventError } from '../../../src/index.js';
 import { jobEvent, runJob, runUntilDone } from '../../../src/testing/index.js';
 
@@ -33,26 +34,13 @@ describe('README: Reusing a fixture', () => {
 });
 
 describe('README: Your own AWS mocks', () => {
-  const client = new S3Client({});
-  const handler = invokeAction({
-    async run(job) {
-      const frozen = await client
-        .send(new HeadObjectCommand({ Bucket: 'release-config', Key: 'FREEZE' }))
-        .then(
-          () => true,
-          () => false,
-        );
-      return frozen ? job.fail('releases are frozen') : job.succeed();
-    },
-  });
-
   const s3 = mockClient(S3Client);
   afterEach(() => s3.reset());
   afterAll(() => s3.restore());
 
   it('fails while the freeze marker exists', async () => {
     s3.on(HeadObjectCommand).resolves({});
-    const result = await runJob(handler);
+    const result = await runJob(releaseFreeze);
     expect(result).toMatchObject({ status: 'failed', message: 'releases are frozen' });
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: 'release-config',
@@ -62,28 +50,21 @@ describe('README: Your own AWS mocks', () => {
 
   it('passes without the marker', async () => {
     s3.on(HeadObjectCommand).rejects(new Error('NotFound'));
-    expect((await runJob(handler)).status).toBe('succeeded');
+    expect((await runJob(releaseFreeze)).status).toBe('succeeded');
   });
 });
 
 describe('README: Starting mid-job, and following a job to the end', () => {
-  const handler = invokeAction({
-    params: z.object({ deploymentId: z.string(), times: z.number() }),
-    run(job) {
-      const checks = (job.state<number>() ?? 0) + 1;
-      if (checks < job.params.times) return job.inProgress(checks, { summary: `check ${checks}` });
-      return job.succeed({ summary: `${job.params.deploymentId} checked ${checks} times` });
-    },
-  });
-
   it('finishes from the last round', async () => {
     const params = { deploymentId: 'd-42', times: 3 };
-    const result = await runJob(handler, { params, state: 2, round: 3 });
+    const result = await runJob(deploymentChecks, { params, state: 2, round: 3 });
     expect(result.summary).toBe('d-42 checked 3 times');
   });
 
   it('keeps UserParameters in every round', async () => {
-    const result = await runUntilDone(handler, { params: { deploymentId: 'd-42', times: 3 } });
+    const result = await runUntilDone(deploymentChecks, {
+      params: { deploymentId: 'd-42', times: 3 },
+    });
     expect(result.rounds.map((round) => round.status)).toEqual([
       'in-progress',
       'in-progress',
