@@ -154,6 +154,25 @@ describe("Function: runJob and the user's own mocks", () => {
     expect(later.Account).toBe('222222222222');
   });
 
+  it('answers through the kit even when the handler is given its own CodePipeline client', async () => {
+    // Prepare
+    const own = new CodePipelineClient({ region: 'eu-west-1' });
+    const ownSend = own.send;
+    let ownCalls = 0;
+    own.send = ((...args: Parameters<typeof own.send>) => {
+      ownCalls += 1;
+      return ownSend.apply(own, args);
+    }) as typeof own.send;
+    const handler = invokeAction({ client: own, run: (job) => job.succeed({ summary: 'ok' }) });
+
+    // Act
+    const result = await runJob(handler);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'succeeded', summary: 'ok' });
+    expect(ownCalls).toBe(0);
+  });
+
   it('runs two jobs at once, each against its own fakes', async () => {
     // Prepare
     const handler = invokeAction({
