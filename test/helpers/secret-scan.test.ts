@@ -8,8 +8,10 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CodePipelineClient, PutJobFailureResultCommand } from '@aws-sdk/client-codepipeline';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { jobClientHooksOf } from '../../src/clients.js';
 import { fakeArtifactCredentials } from '../../src/testing/fake-credentials.js';
 import { runJob } from '../../src/testing/index.js';
 import { startScriptedCodePipeline } from './scripted-codepipeline.js';
@@ -250,19 +252,24 @@ describe('Capture: every channel a test can leak through', () => {
   });
 
   it("sees what a handler run by runJob logs and reports, with the job's own credentials", async () => {
-    // Act: a hand-written handler without the framework's redaction
+    // Act: a hand-written handler without the framework's redaction, answering through
+    // the client the kit hands the engine (the kit fakes only that one)
     await runJob(
-      async (event: {
-        'CodePipeline.job': {
-          id: string;
-          data: { artifactCredentials: { secretAccessKey: string } };
-        };
-      }) => {
+      async (
+        event: {
+          'CodePipeline.job': {
+            id: string;
+            data: { artifactCredentials: { secretAccessKey: string } };
+          };
+        },
+        context: Context,
+      ) => {
         const job = event['CodePipeline.job'];
         process.stdout.write(
           `${JSON.stringify({ message: job.data.artifactCredentials.secretAccessKey })}\n`,
         );
-        await new CodePipelineClient({}).send(
+        const client = jobClientHooksOf(context)?.codePipeline?.() ?? new CodePipelineClient({});
+        await client.send(
           new PutJobFailureResultCommand({
             jobId: job.id,
             failureDetails: {
