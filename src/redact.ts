@@ -57,6 +57,8 @@ export class Redactor {
         message: this.redact(value.message),
         ...(value.stack ? { stack: this.redact(value.stack) } : {}),
         ...('failureType' in value ? { failureType: value.failureType } : {}),
+        // The cause chain, bounded by the depth limit (which also ends a cycle).
+        ...(value.cause !== undefined ? { cause: this.redactValue(value.cause, depth + 1) } : {}),
       };
     }
     if (Array.isArray(value)) return value.map((item) => this.redactValue(item, depth + 1));

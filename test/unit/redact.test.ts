@@ -85,3 +85,21 @@ describe('Redaction of a public sample event', () => {
     expect(result.message).toBe('Error: the token was refused for [REDACTED] with [REDACTED]');
   });
 });
+
+describe('Method: Redactor.redactValue, causes', () => {
+  it('logs an error with its cause chain, masked and bounded even when it is a cycle', () => {
+    // Prepare
+    const redactor = new Redactor(['tok-1234567890abcdef']);
+    const inner = new Error('connect refused with tok-1234567890abcdef');
+    const outer = new TypeError('fetch failed', { cause: inner });
+    inner.cause = outer;
+
+    // Act
+    const text = JSON.stringify(redactor.redactValue({ error: outer }));
+
+    // Assess
+    expect(text).toContain('"cause":{"name":"Error","message":"connect refused with [REDACTED]"');
+    expect(text).toContain('[Truncated]');
+    expect(text).not.toContain('tok-1234567890abcdef');
+  });
+});
