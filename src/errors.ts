@@ -96,10 +96,18 @@ export class NotAJobEventError extends Error {
   }
 }
 
-/** `PutJob*Result` could not be delivered after every retry; Lambda should retry the event. */
+/**
+ * `PutJob*Result` could not be delivered after every retry (or, when it was denied,
+ * at all); Lambda should retry the event. `detail` says why and what to do.
+ */
 export class ReportNotDeliveredError extends Error {
-  constructor(jobId: string, options?: ErrorOptions) {
-    super(`Could not report the result of job ${jobId} to CodePipeline after retries`, options);
+  constructor(jobId: string, options?: ErrorOptions, detail?: string) {
+    super(
+      detail === undefined
+        ? `Could not report the result of job ${jobId} to CodePipeline after retries`
+        : `Could not report the result of job ${jobId} to CodePipeline: ${detail}`,
+      options,
+    );
     this.name = 'ReportNotDeliveredError';
   }
 }

@@ -26,7 +26,13 @@ import { lazyWatchdog } from './watchdog/lazy.js';
 /** What the handler resolves with (Lambda ignores it for async invocations; tests read it). */
 export interface JobResult {
   readonly jobId: string;
-  readonly status: 'succeeded' | 'failed' | 'in-progress' | 'already-answered' | 'rejected';
+  readonly status:
+    | 'succeeded'
+    | 'failed'
+    | 'in-progress'
+    | 'already-answered'
+    | 'job-not-found'
+    | 'rejected';
   readonly failureType?: string;
 }
 
