@@ -2,7 +2,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
 import { defaultCodePipelineClient } from './clients.js';
-import { decodeContinuation } from './continuation.js';
+import { readContinuation } from './continuation.js';
 import { type Deadline, startDeadline } from './deadline.js';
 import { failureOf, ReportNotDeliveredError } from './errors.js';
 import { parseJobEvent } from './event.js';
@@ -157,7 +157,10 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
         );
       }
       if (configuration.continuationToken !== undefined) {
-        continued = decodeContinuation(configuration.continuationToken);
+        continued = await readContinuation(
+          configuration.continuationToken,
+          options.foreignContinuationToken,
+        );
       }
     } catch (error) {
       return answerEarly(error);
