@@ -13,6 +13,8 @@ import {
   RevisionUnavailableError,
   SystemUnavailableError,
 } from '../../src/errors.js';
+import { invokeAction } from '../../src/invoke-action.js';
+import { jobEvent, runJob } from '../../src/testing/index.js';
 import { accessDeniedResponse, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 import {
   type ScriptedCodePipeline,
@@ -125,6 +127,31 @@ describe('Function: failureOf, causes', () => {
     expect(failureOf(new JobFailedError('gate said no', { cause: 'a string' })).message).toBe(
       'gate said no; caused by a string',
     );
+  });
+});
+
+describe('Failure messages with causes, through a handler', () => {
+  it('masks credentials in a cause and clamps the whole message to the API limit', async () => {
+    // Prepare
+    const event = jobEvent();
+    const { secretAccessKey } = event['CodePipeline.job'].data.artifactCredentials;
+    const handler = invokeAction({
+      run: () => {
+        throw new Error('deploy failed', {
+          cause: new Error(`signed with ${secretAccessKey} ${'x'.repeat(6000)}`),
+        });
+      },
+    });
+
+    // Act
+    const result = await runJob(handler, { event });
+
+    // Assess
+    expect(result.message).toMatch(
+      /^Error: deploy failed; caused by Error: signed with \[REDACTED\] x/,
+    );
+    expect(result.message).not.toContain(secretAccessKey);
+    expect(result.message?.length).toBe(5000);
   });
 });
 
