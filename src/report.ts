@@ -3,7 +3,7 @@ import {
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
-import { errorCodeOf, isAccessDeniedError, isUnavailableError } from './aws-errors.js';
+import { errorCodeOf, isUnavailableError } from './aws-errors.js';
 import { ReportNotDeliveredError } from './errors.js';
 import type { JobLogger } from './logger.js';
 import { failureOutcome, normalizeOutcome, type Outcome } from './outcome.js';
@@ -47,6 +47,8 @@ export interface ReportResult {
 
 const ALREADY_ANSWERED = 'InvalidJobStateException';
 const JOB_NOT_FOUND = 'JobNotFoundException';
+/** What IAM answers when the execution role may not call PutJob*Result. */
+const ACCESS_DENIED = 'AccessDeniedException';
 const REJECTED = new Set(['ValidationException', 'OutputVariablesSizeExceededException']);
 
 /** Reports `outcome` for `jobId`. Throws `ReportNotDeliveredError` only when no answer got through. */
@@ -149,7 +151,7 @@ async function send(
         );
         return { status: 'job-not-found' };
       }
-      if (isAccessDeniedError(error)) {
+      if (name === ACCESS_DENIED) {
         // A policy does not change between attempts: say what to grant, and stop.
         const denial = describeDenial(operation, options.redactor.redact(errorMessage(error)));
         logger.error(denial.message, { operation, error: name, ...denial.fields });
