@@ -1,4 +1,4 @@
-import { JobFailedError } from './errors.js';
+import { ConfigurationError, JobFailedError } from './errors.js';
 import { LIMITS } from './outcome.js';
 
 /**
@@ -106,21 +106,72 @@ function jsonChange(value: unknown, at: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Turns a continuation token this framework did not write into the state
+ * `job.state()` returns (the `foreignContinuationToken` option).
+ */
+export type ForeignTokenReader = (token: string) => unknown;
+
+/**
+ * The placeholder text public sample events carry instead of a token ("A continuation
+ * token if continuing job"), and the API reference's `"string"`.
+ */
+const PLACEHOLDER_TOKEN = /continuation[\s_-]*token|^\s*string\s*$/i;
+
+/**
+ * The continuation of a job that carries `token`:
+ *
+ * - a token `encodeContinuation` wrote gives back its state, round and start time;
+ * - a token the framework did not write (the function this one replaced wrote it,
+ *   mid-job) is handed to `foreign`, whose return value becomes the state; the round
+ *   is then 2 and `startedAt` this invocation's start, since the token holds neither;
+ * - without `foreign`, such a token fails the job, saying how to continue it; a
+ *   sample event's placeholder text gets a `ConfigurationError` that says how to fix
+ *   the fixture.
+ */
+export async function readContinuation(
+  token: string,
+  foreign?: ForeignTokenReader,
+): Promise<ContinuationData> {
+  const own = parseOwnToken(token);
+  if (own !== undefined) return own;
+  if (foreign) {
+    return { state: await foreign(token), round: 1, startedAt: Date.now() };
+  }
+  throw foreignTokenError(token);
+}
+
 /** Reads a token written by `encodeContinuation`; a foreign or newer token is a clear error. */
 export function decodeContinuation(token: string): ContinuationData {
+  const own = parseOwnToken(token);
+  if (own === undefined) throw foreignTokenError(token);
+  return own;
+}
+
+function foreignTokenError(token: string): Error {
+  if (PLACEHOLDER_TOKEN.test(token)) {
+    return new ConfigurationError(
+      `The event's continuation token is placeholder text from a sample event (${JSON.stringify(token.slice(0, 60))}), not a token from an earlier round. ` +
+        'To run the first round, remove "continuationToken" from the event\'s CodePipeline.job.data; ' +
+        'to test a later round, let the testing kit write the token: runJob(handler, { state, round }).',
+    );
+  }
+  return new JobFailedError(
+    'The continuation token was not written by codepipeline-handler, so this job cannot be continued: ' +
+      'it was probably started by the function this one replaced. ' +
+      'To take such jobs over, set the option foreignContinuationToken: (token) => state, which turns the old token into job.state().',
+  );
+}
+
+/** The token's continuation when this framework wrote it; undefined for a foreign token. */
+function parseOwnToken(token: string): ContinuationData | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(token);
   } catch {
-    throw new JobFailedError(
-      'The continuation token was not written by codepipeline-handler (it is not JSON); this job cannot be continued',
-    );
+    return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || !('v' in parsed)) {
-    throw new JobFailedError(
-      'The continuation token was not written by codepipeline-handler (no version field); this job cannot be continued',
-    );
-  }
+  if (typeof parsed !== 'object' || parsed === null || !('v' in parsed)) return undefined;
   const candidate = parsed as Partial<TokenV1> & { v: unknown };
   if (candidate.v !== TOKEN_VERSION) {
     throw new JobFailedError(

@@ -5,7 +5,11 @@ export type {
   InputArtifact,
   OutputArtifact,
 } from './artifacts/index.js';
-export { decodeContinuation, encodeContinuation } from './continuation.js';
+export {
+  decodeContinuation,
+  encodeContinuation,
+  type ForeignTokenReader,
+} from './continuation.js';
 export {
   CodePipelineJobError,
   ConfigurationError,

@@ -3,7 +3,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
 import { AnsweredJobMemory, type AnsweredJobs } from './answered-jobs.js';
 import { defaultCodePipelineClient, jobClientHooksOf } from './clients.js';
-import { decodeContinuation } from './continuation.js';
+import { readContinuation } from './continuation.js';
 import { type Deadline, startDeadline } from './deadline.js';
 import { failureOf, ReportNotDeliveredError } from './errors.js';
 import { parseJobEvent } from './event.js';
@@ -27,7 +27,13 @@ import { lazyWatchdog } from './watchdog/lazy.js';
 /** What the handler resolves with (Lambda ignores it for async invocations; tests read it). */
 export interface JobResult {
   readonly jobId: string;
-  readonly status: 'succeeded' | 'failed' | 'in-progress' | 'already-answered' | 'rejected';
+  readonly status:
+    | 'succeeded'
+    | 'failed'
+    | 'in-progress'
+    | 'already-answered'
+    | 'job-not-found'
+    | 'rejected';
   readonly failureType?: string;
 }
 
@@ -152,7 +158,10 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
         );
       }
       if (configuration.continuationToken !== undefined) {
-        continued = decodeContinuation(configuration.continuationToken);
+        continued = await readContinuation(
+          configuration.continuationToken,
+          options.foreignContinuationToken,
+        );
       }
     } catch (error) {
       return answerEarly(error);
@@ -272,7 +281,9 @@ async function finish(jobId: string, outcome: Outcome, path: AnswerPath): Promis
   const { report, answered, watch } = path;
   if (watch && !watch.claimAnswer()) return answeredByWatchdog(jobId, outcome, path, watch);
   const result = await reportOutcome(jobId, outcome, report);
-  answered.add(jobId);
+  // A job CodePipeline does not know was not answered: a repeat delivery must hear the
+  // same "does not know this job", not "already answered by this container".
+  if (result.status !== 'job-not-found') answered.add(jobId);
   const status = result.status === 'reported' ? result.sent.status : result.status;
   return {
     jobId,

@@ -2,6 +2,7 @@ import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ArtifactLimits } from './artifacts/index.js';
 import { resolveLimits } from './artifacts/limits.js';
+import type { ForeignTokenReader } from './continuation.js';
 import type { LogLevel, PowertoolsLikeLogger } from './logger.js';
 
 /** Options of `codePipelineJob` (and `invokeAction`, which adds `run`). */
@@ -29,6 +30,19 @@ export interface JobOptions<Schema extends StandardSchemaV1 | undefined = undefi
    * @default CODEPIPELINE_HANDLER_WATCHDOG ('true' or 'false'), else false
    */
   watchdog?: boolean;
+  /**
+   * Turns a continuation token this framework did not write into the state
+   * `job.state()` returns, so this function can take over jobs in flight from the
+   * function it replaced. Called only for such tokens (not JSON, or JSON without this
+   * framework's version field); the round is then 2 and `job.startedAt` this
+   * invocation's start. It may be async; what it throws fails the job as any error
+   * from `run` does.
+   * @default none: a foreign token fails the job with a message naming this option
+   * @example
+   * // The old function stored the deployment id as the whole token.
+   * foreignContinuationToken: (token) => ({ deploymentId: token, checks: 0 }),
+   */
+  foreignContinuationToken?: ForeignTokenReader;
 }
 
 export const OPTION_DEFAULTS = {
@@ -47,6 +61,7 @@ const KNOWN_OPTIONS = new Set([
   'reportAttempts',
   'artifactLimits',
   'watchdog',
+  'foreignContinuationToken',
   'run',
 ]);
 
@@ -87,6 +102,14 @@ export function validateOptions(options: object): void {
   }
   if (numbers.watchdog !== undefined && typeof numbers.watchdog !== 'boolean') {
     throw new TypeError('codepipeline-handler: option "watchdog" must be true or false');
+  }
+  if (
+    numbers.foreignContinuationToken !== undefined &&
+    typeof numbers.foreignContinuationToken !== 'function'
+  ) {
+    throw new TypeError(
+      'codepipeline-handler: option "foreignContinuationToken" must be a function (token) => state',
+    );
   }
   if (numbers.artifactLimits !== undefined) {
     try {

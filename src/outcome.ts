@@ -1,4 +1,5 @@
 import { FAILURE_TYPES, type FailureType } from './errors.js';
+import type { Redactor } from './redact.js';
 
 /**
  * What a job's round ended with. `run` returns one (built by `job.succeed`,
@@ -185,4 +186,79 @@ export function outputVariableProblems(variables: unknown): string[] {
     );
   }
   return problems;
+}
+
+/**
+ * The outcome as CodePipeline accepts it, built before every `PutJob*Result`: texts
+ * masked of secrets and clamped to the API limits, `percentComplete` an integer
+ * 0..100, and output variables CodePipeline would refuse (or a continuation sent
+ * with them) turned into a failure that says why. The result is what is sent.
+ */
+export function normalizeOutcome(outcome: Outcome, redactor: Redactor): Outcome {
+  if (outcome.status === 'failed') {
+    const message = redactor.redact(outcome.message).trim() || 'The job failed without a message';
+    return failureOutcome(
+      clamp(message, LIMITS.failureMessage),
+      outcome.failureType,
+      clampOptional(
+        redactOptional(redactor, outcome.externalExecutionId),
+        LIMITS.externalExecutionId,
+      ),
+    );
+  }
+  if (outcome.status === 'in-progress' && 'outputVariables' in outcome) {
+    return failureOutcome(
+      'Output variables cannot be sent together with a continuation token: set them in the round that succeeds',
+    );
+  }
+  // Masked before the checks, so the size checked is the size sent.
+  const outputVariables =
+    outcome.status === 'succeeded' && outcome.outputVariables
+      ? redactVariables(redactor, outcome.outputVariables)
+      : undefined;
+  if (outputVariables !== undefined) {
+    const problems = outputVariableProblems(outputVariables);
+    if (problems.length > 0) {
+      return failureOutcome(
+        clamp(
+          `The job's output variables are invalid: ${problems.join('; ')}`,
+          LIMITS.failureMessage,
+        ),
+      );
+    }
+  }
+  const summary = outcome.summary === undefined ? undefined : redactor.redact(outcome.summary);
+  return {
+    ...outcome,
+    ...(outputVariables === undefined ? {} : { outputVariables }),
+    summary: clampOptional(summary, LIMITS.summary),
+    externalExecutionId: clampOptional(
+      redactOptional(redactor, outcome.externalExecutionId),
+      LIMITS.externalExecutionId,
+    ),
+    percentComplete: clampPercent(outcome.percentComplete),
+  };
+}
+
+/** Output variables are shown in the console and passed to later actions: mask secrets in them. */
+function redactVariables(redactor: Redactor, variables: unknown): Record<string, string> {
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
+    return variables as Record<string, string>; // outputVariableProblems says what is wrong
+  }
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      redactor.redact(key),
+      typeof value === 'string' ? redactor.redact(value) : value,
+    ]),
+  );
+}
+
+// The external execution id is shown in the console like the summary: mask secrets in it too.
+function redactOptional(redactor: Redactor, text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redactor.redact(text);
+}
+
+function clampOptional(text: string | undefined, max: number): string | undefined {
+  if (text === undefined || text.length === 0) return undefined;
+  return clamp(text, max);
 }

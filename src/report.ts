@@ -3,21 +3,16 @@ import {
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
+import { errorCodeOf, isUnavailableError } from './aws-errors.js';
 import { ReportNotDeliveredError } from './errors.js';
 import type { JobLogger } from './logger.js';
-import {
-  clamp,
-  clampPercent,
-  failureOutcome,
-  LIMITS,
-  type Outcome,
-  outputVariableProblems,
-} from './outcome.js';
+import { failureOutcome, normalizeOutcome, type Outcome } from './outcome.js';
 import type { Redactor } from './redact.js';
 
 /**
  * The only caller of PutJobSuccessResult / PutJobFailureResult. It sends exactly one
- * terminal answer per job: outcomes are clamped and checked before sending, throttling
+ * terminal answer per job: outcomes are normalised (`normalizeOutcome` in outcome.ts:
+ * clamped, masked, checked against the API limits) before sending, throttling
  * and transient errors are retried with a timeout per attempt, a duplicate delivery
  * (the job is already closed) is logged instead of thrown, and a result CodePipeline
  * rejects is replaced by a failure that says why (if that is rejected too, nothing
@@ -37,7 +32,12 @@ export interface ReportOptions {
   readonly backoffMs?: (attempt: number) => number;
 }
 
-export type ReportStatus = 'reported' | 'already-answered' | 'rejected';
+/**
+ * `already-answered`: the job is closed (a duplicate delivery or a retry).
+ * `job-not-found`: CodePipeline does not know the job id (a sample event, or another
+ * account or region); there is nobody to answer.
+ */
+export type ReportStatus = 'reported' | 'already-answered' | 'job-not-found' | 'rejected';
 
 export interface ReportResult {
   readonly status: ReportStatus;
@@ -45,30 +45,11 @@ export interface ReportResult {
   readonly sent: Outcome;
 }
 
-const ALREADY_ANSWERED = new Set(['InvalidJobStateException', 'JobNotFoundException']);
+const ALREADY_ANSWERED = 'InvalidJobStateException';
+const JOB_NOT_FOUND = 'JobNotFoundException';
+/** What IAM answers when the execution role may not call PutJob*Result. */
+const ACCESS_DENIED = 'AccessDeniedException';
 const REJECTED = new Set(['ValidationException', 'OutputVariablesSizeExceededException']);
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalServerError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'AbortError',
-]);
-const RETRYABLE_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
 
 /** Reports `outcome` for `jobId`. Throws `ReportNotDeliveredError` only when no answer got through. */
 export async function reportOutcome(
@@ -76,14 +57,17 @@ export async function reportOutcome(
   outcome: Outcome,
   options: ReportOptions,
 ): Promise<ReportResult> {
-  const checked = checkOutcome(outcome, options.redactor);
+  const checked = normalizeOutcome(outcome, options.redactor);
   const first = await send(jobId, checked, options);
   if (first.status !== 'rejected') return { status: first.status, sent: checked };
   // CodePipeline refused the result, success or failure (the job would otherwise stay
   // In progress): say so in a plain failure, keeping a failure's type.
-  const fallback = failureOutcome(
-    clamp(`CodePipeline rejected the job's result: ${first.rejection}`, LIMITS.failureMessage),
-    checked.status === 'failed' ? checked.failureType : 'JobFailed',
+  const fallback = normalizeOutcome(
+    failureOutcome(
+      `CodePipeline rejected the job's result: ${first.rejection}`,
+      checked.status === 'failed' ? checked.failureType : 'JobFailed',
+    ),
+    options.redactor,
   );
   const second = await send(jobId, fallback, options);
   if (second.status === 'rejected') {
@@ -91,76 +75,6 @@ export async function reportOutcome(
     throw new ReportNotDeliveredError(jobId, { cause: new Error(second.rejection) });
   }
   return { status: second.status, sent: fallback };
-}
-
-/** Clamps lengths, redacts secrets and turns invalid output variables into a failure. */
-export function checkOutcome(outcome: Outcome, redactor: Redactor): Outcome {
-  if (outcome.status === 'failed') {
-    const message = redactor.redact(outcome.message).trim() || 'The job failed without a message';
-    return failureOutcome(
-      clamp(message, LIMITS.failureMessage),
-      outcome.failureType,
-      clampOptional(
-        redactOptional(redactor, outcome.externalExecutionId),
-        LIMITS.externalExecutionId,
-      ),
-    );
-  }
-  if (outcome.status === 'in-progress' && 'outputVariables' in outcome) {
-    return failureOutcome(
-      'Output variables cannot be sent together with a continuation token: set them in the round that succeeds',
-    );
-  }
-  // Masked before the checks, so the size checked is the size sent.
-  const outputVariables =
-    outcome.status === 'succeeded' && outcome.outputVariables
-      ? redactVariables(redactor, outcome.outputVariables)
-      : undefined;
-  if (outputVariables !== undefined) {
-    const problems = outputVariableProblems(outputVariables);
-    if (problems.length > 0) {
-      return failureOutcome(
-        clamp(
-          `The job's output variables are invalid: ${problems.join('; ')}`,
-          LIMITS.failureMessage,
-        ),
-      );
-    }
-  }
-  const summary = outcome.summary === undefined ? undefined : redactor.redact(outcome.summary);
-  return {
-    ...outcome,
-    ...(outputVariables === undefined ? {} : { outputVariables }),
-    summary: clampOptional(summary, LIMITS.summary),
-    externalExecutionId: clampOptional(
-      redactOptional(redactor, outcome.externalExecutionId),
-      LIMITS.externalExecutionId,
-    ),
-    percentComplete: clampPercent(outcome.percentComplete),
-  };
-}
-
-/** Output variables are shown in the console and passed to later actions: mask secrets in them. */
-function redactVariables(redactor: Redactor, variables: unknown): Record<string, string> {
-  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
-    return variables as Record<string, string>; // outputVariableProblems says what is wrong
-  }
-  return Object.fromEntries(
-    Object.entries(variables).map(([key, value]) => [
-      redactor.redact(key),
-      typeof value === 'string' ? redactor.redact(value) : value,
-    ]),
-  );
-}
-
-// The external execution id is shown in the console like the summary: mask secrets in it too.
-function redactOptional(redactor: Redactor, text: string | undefined): string | undefined {
-  return text === undefined ? undefined : redactor.redact(text);
-}
-
-function clampOptional(text: string | undefined, max: number): string | undefined {
-  if (text === undefined || text.length === 0) return undefined;
-  return clamp(text, max);
 }
 
 function commandFor(jobId: string, outcome: Outcome) {
@@ -230,7 +144,20 @@ async function send(
     } catch (error) {
       lastError = error;
       const name = errorName(error);
-      if (ALREADY_ANSWERED.has(name)) {
+      if (name === JOB_NOT_FOUND) {
+        logger.warn(
+          `CodePipeline does not know this job (${JOB_NOT_FOUND}); nothing was reported. The job id most likely comes from a sample event or a test fixture, or the function reports to another account or region than the pipeline's`,
+          { operation, error: name },
+        );
+        return { status: 'job-not-found' };
+      }
+      if (name === ACCESS_DENIED) {
+        // A policy does not change between attempts: say what to grant, and stop.
+        const denial = describeDenial(operation, options.redactor.redact(errorMessage(error)));
+        logger.error(denial.message, { operation, error: name, ...denial.fields });
+        throw new ReportNotDeliveredError(jobId, { cause: error }, denial.message);
+      }
+      if (name === ALREADY_ANSWERED) {
         logger.warn(
           'The job was already answered (a duplicate delivery or a retry); not reporting again',
           {
@@ -290,22 +217,55 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Throttling, 5xx, timeouts and network failures (aws-errors.ts), or the SDK says so. */
 function isRetryable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
+  if (isUnavailableError(error)) return true;
   const candidate = error as {
     name?: string;
-    code?: string;
-    $fault?: string;
+    $fault?: unknown;
     $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number };
-    cause?: { code?: string };
+    cause?: unknown;
   };
-  if (candidate.name && RETRYABLE_NAMES.has(candidate.name)) return true;
-  if (candidate.code && RETRYABLE_CODES.has(candidate.code)) return true;
-  if (candidate.cause?.code && RETRYABLE_CODES.has(candidate.cause.code)) return true;
+  if (candidate.cause !== undefined && isUnavailableError(candidate.cause)) return true;
   if (candidate.$retryable) return true;
-  const status = candidate.$metadata?.httpStatusCode;
-  if (status === 429 || (status !== undefined && status >= 500)) return true;
   // No HTTP status at all: the request never got an answer (a network error).
-  return candidate.$fault === undefined && status === undefined && candidate.name !== 'Error';
+  return (
+    candidate.$fault === undefined &&
+    errorCodeOf(error).status === undefined &&
+    candidate.name !== 'Error'
+  );
+}
+
+/** `User: arn:aws:sts::123456789012:assumed-role/<role>/<session> is not authorized …` */
+const DENIED_PRINCIPAL =
+  /\b(arn:aws[\w-]*:(?:sts|iam)::\d{12}:(?:assumed-role|role)\/[\w+=,.@/-]+)/;
+
+/**
+ * The error log for `AccessDeniedException` on PutJob*Result, the most common reason
+ * a pipeline says the function "failed to return a result": which action the
+ * execution role lacks, the role when the error names it, and how to grant it.
+ */
+function describeDenial(
+  operation: string,
+  awsMessage: string,
+): { message: string; fields: Record<string, string> } {
+  const principal = DENIED_PRINCIPAL.exec(awsMessage)?.[1];
+  const role = principal?.includes(':assumed-role/')
+    ? principal.split('/')[1]
+    : principal?.split('/').at(-1);
+  const who = role ? `The function's execution role ${role}` : "The function's execution role";
+  const message =
+    `${who} is not allowed to call codepipeline:${operation}, so CodePipeline never receives this job's result (the pipeline shows "failed to return a result"). ` +
+    `Grant the role codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult on Resource "*" (these actions take no resource ARN), ` +
+    `or in SAM add the policy template "CodePipelineLambdaExecutionPolicy: {}" to the function's Policies. Retrying cannot fix a policy, so this invocation does not retry.`;
+  return {
+    message,
+    fields: {
+      missingAction: `codepipeline:${operation}`,
+      ...(role ? { role } : {}),
+      ...(principal ? { principal } : {}),
+      awsMessage,
+    },
+  };
 }

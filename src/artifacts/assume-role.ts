@@ -5,6 +5,8 @@
  * artifact credentials are scoped by CodePipeline to the artifact bucket, and it is
  * the function's role that the target role's trust policy names.
  */
+
+import { errorCodeOf, isUnavailable } from '../aws-errors.js';
 import {
   type CodePipelineJobError,
   ConfigurationError,
@@ -14,7 +16,6 @@ import {
 } from '../errors.js';
 import type { Redactor } from '../redact.js';
 import { type IdentityLookup, lookupCallerIdentity } from './caller-identity.js';
-import { errorCodeOf, isUnavailable } from './s3-errors.js';
 
 export interface AssumeRoleOptions {
   /**

@@ -7,12 +7,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
+import { isMissingRegion, isSdkError } from '../aws-errors.js';
 import { CodePipelineJobError, ConfigurationError, JobFailedError } from '../errors.js';
 import type { ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
 import { unsafePathReason } from './entry-safety.js';
 import type { LazyS3Client } from './s3-client.js';
-import { isMissingRegion } from './s3-errors.js';
 import type { ErrorMapper } from './s3-object.js';
 import type { ZipSource } from './zip-writer.js';
 
@@ -210,8 +210,4 @@ export class S3OutputArtifact implements OutputArtifact {
     await walk(path.resolve(directory), '');
     return sources;
   }
-}
-
-function isSdkError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && '$metadata' in error;
 }

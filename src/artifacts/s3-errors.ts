@@ -5,6 +5,14 @@
  * SDK has already retried by the time we see them). Every message built from an
  * SDK error goes through the job's Redactor.
  */
+
+import {
+  errorCodeOf,
+  isAccessDenied,
+  isMissingRegion,
+  isUnavailable,
+  sdkErrorDetail,
+} from '../aws-errors.js';
 import {
   type CodePipelineJobError,
   ConfigurationError,
@@ -26,69 +34,7 @@ export interface S3ErrorContext {
   readonly describeIdentity: () => Promise<string>;
 }
 
-const PERMISSION_CODES = new Set([
-  'AccessDenied',
-  'Forbidden',
-  'AllAccessDisabled',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'InvalidToken',
-  'ExpiredToken',
-  'TokenRefreshRequired',
-  'KMS.AccessDeniedException',
-  'KMS.DisabledException',
-  'KMS.NotFoundException',
-  'KMS.KMSInvalidStateException',
-]);
-
 const MISSING_CODES = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion']);
-
-const UNAVAILABLE_CODES = new Set([
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ServiceUnavailable',
-  'InternalError',
-  'TimeoutError',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-interface SdkErrorShape {
-  name?: unknown;
-  code?: unknown;
-  Code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
-}
-
-/** The error code and HTTP status of whatever the SDK threw (or a network error). */
-export function errorCodeOf(error: unknown): { code: string; status: number | undefined } {
-  const shape = (error ?? {}) as SdkErrorShape;
-  const code = [shape.Code, shape.code, shape.name].find(
-    (value): value is string => typeof value === 'string' && value !== 'Error' && value !== '',
-  );
-  const status = shape.$metadata?.httpStatusCode;
-  return { code: code ?? 'UnknownError', status: typeof status === 'number' ? status : undefined };
-}
-
-/** The SDK found no region: a deployment setting, not an S3 answer. */
-export function isMissingRegion(error: unknown): boolean {
-  return error instanceof Error && /^Region (is missing|not accepted)/.test(error.message);
-}
-
-/** Throttling, timeouts, network failures and 5xx: worth retrying later. */
-export function isUnavailable(code: string, status: number | undefined): boolean {
-  return UNAVAILABLE_CODES.has(code) || status === 429 || (status !== undefined && status >= 500);
-}
 
 /** Maps an S3 error to a CodePipelineJobError; `cause` keeps the original for debugging. */
 export async function mapS3Error(
@@ -97,7 +43,7 @@ export async function mapS3Error(
 ): Promise<CodePipelineJobError> {
   const { code, status } = errorCodeOf(error);
   const where = `s3://${context.bucket}/${context.key}`;
-  const detail = sdkDetail(error, code, status);
+  const detail = sdkErrorDetail(error);
   const redact = (text: string) => context.redactor.redact(text);
 
   if (isMissingRegion(error)) {
@@ -107,7 +53,7 @@ export async function mapS3Error(
     );
   }
 
-  if (PERMISSION_CODES.has(code) || status === 403) {
+  if (isAccessDenied(code, status)) {
     const identity = await context.describeIdentity();
     return new PermissionError(
       redact(
@@ -147,18 +93,4 @@ export async function mapS3Error(
     ),
     { cause: error },
   );
-}
-
-function sdkDetail(error: unknown, code: string, status: number | undefined): string {
-  const shape = (error ?? {}) as SdkErrorShape;
-  const message = typeof shape.message === 'string' && shape.message !== code ? shape.message : '';
-  const requestId = shape.$metadata?.requestId;
-  return [
-    code,
-    status === undefined ? '' : `HTTP ${status}`,
-    message,
-    typeof requestId === 'string' ? `request id ${requestId}` : '',
-  ]
-    .filter((part) => part !== '')
-    .join(', ');
 }

@@ -60,7 +60,9 @@ export async function reportBlockedJob(
         remainingMs: () => job.lambdaEndAt - Date.now(),
       },
     );
-    return result.status;
+    // The watchdog's three-bit verdict has no room for "not found": CodePipeline
+    // refused the answer either way (report.ts logged which).
+    return result.status === 'job-not-found' ? 'rejected' : result.status;
   } catch {
     // report.ts has logged why.
     return 'not-delivered';

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** How the scripted endpoint answers one request. */
 export type ScriptedReply =
   | { kind: 'ok' }
-  | { kind: 'error'; status: number; type: string; message?: string }
+  /** An error reply; `body` replaces the `{ __type, message }` body written from `type`. */
+  | { kind: 'error'; status: number; type: string; message?: string; body?: string }
   /** Never answer (the client's own timeout must end the call). CodePipeline did not take it. */
   | { kind: 'hang' }
   /** Drop the connection without an answer (ECONNRESET at the client). CodePipeline did not take it. */
@@ -110,7 +111,11 @@ export async function startScriptedCodePipeline(
         : reply;
     response.statusCode = error.status;
     response.setHeader('x-amzn-errortype', error.type);
-    response.end(JSON.stringify({ __type: error.type, message: error.message ?? error.type }));
+    response.end(
+      'body' in error && error.body !== undefined
+        ? error.body
+        : JSON.stringify({ __type: error.type, message: error.message ?? error.type }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

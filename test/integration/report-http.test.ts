@@ -109,4 +109,71 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     await expect(handler(jobEvent(), context())).rejects.toThrow(/Could not report the result/);
     expect(endpoint?.requests).toHaveLength(4);
   });
+
+  /** A handler reporting to the endpoint, its JSON log lines collected. */
+  const loggedHandlerAgainst = async (replies: ScriptedReply[]) => {
+    const lines: Array<{ message: string } & Record<string, unknown>> = [];
+    const collect = (message: string, extra?: unknown) =>
+      lines.push({ message, ...(extra as Record<string, unknown>) });
+    const logger = { debug: collect, info: collect, warn: collect, error: collect };
+    endpoint = await startScriptedCodePipeline(replies);
+    const client = new CodePipelineClient({
+      region: 'us-east-1',
+      endpoint: endpoint.endpoint,
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    return { handler: invokeAction({ client, logger, run: () => {} }), lines };
+  };
+
+  it('says which action the execution role lacks, and how to grant it, when PutJobSuccessResult is denied', async () => {
+    // Prepare: the body IAM's authorisation layer sends for a JSON 1.1 service.
+    const principal =
+      'arn:aws:sts::123456789012:assumed-role/gate-function-role-1A2B3C/gate-function';
+    const { handler, lines } = await loggedHandlerAgainst([
+      {
+        kind: 'error',
+        status: 400,
+        type: 'AccessDeniedException',
+        body: JSON.stringify({
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          Message: `User: ${principal} is not authorized to perform: codepipeline:PutJobSuccessResult because no identity-based policy allows the codepipeline:PutJobSuccessResult action`,
+        }),
+      },
+    ]);
+
+    // Act
+    const outcome = handler(jobEvent(), context());
+
+    // Assess: one attempt, a rejection Lambda shows, and an error log that fixes it.
+    await expect(outcome).rejects.toThrow(/not allowed to call codepipeline:PutJobSuccessResult/);
+    expect(endpoint?.requests).toHaveLength(1);
+    const denial = lines.find((line) => line.missingAction !== undefined);
+    expect(denial).toMatchObject({
+      missingAction: 'codepipeline:PutJobSuccessResult',
+      role: 'gate-function-role-1A2B3C',
+      principal,
+    });
+    expect(denial?.message).toContain('gate-function-role-1A2B3C');
+    expect(denial?.message).toContain('codepipeline:PutJobFailureResult on Resource "*"');
+    expect(denial?.message).toContain('CodePipelineLambdaExecutionPolicy');
+  });
+
+  it('says CodePipeline does not know the job, not that it was already answered, on JobNotFoundException', async () => {
+    // Prepare
+    const { handler, lines } = await loggedHandlerAgainst([
+      { kind: 'error', status: 400, type: 'JobNotFoundException', message: 'Job not found' },
+    ]);
+
+    // Act
+    const result = await handler(jobEvent(), context());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'job-not-found' });
+    expect(endpoint?.requests).toHaveLength(1);
+    const text = lines.map((line) => line.message).join('\n');
+    expect(text).toContain('CodePipeline does not know this job');
+    expect(text).toContain('sample event');
+    expect(text).not.toContain('already answered');
+  });
 });

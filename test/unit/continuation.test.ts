@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeContinuation, encodeContinuation } from '../../src/continuation.js';
-import { JobFailedError } from '../../src/errors.js';
+import {
+  decodeContinuation,
+  encodeContinuation,
+  readContinuation,
+} from '../../src/continuation.js';
+import { ConfigurationError, JobFailedError } from '../../src/errors.js';
+import { invokeAction } from '../../src/invoke-action.js';
+import { runJob } from '../../src/testing/index.js';
 
 describe('Function: encodeContinuation', () => {
   it('round-trips any JSON state with its round and start time', () => {
@@ -49,11 +55,115 @@ describe('Function: encodeContinuation', () => {
 
 describe('Function: decodeContinuation', () => {
   it.each([
-    ['not JSON', 'deployment-1234', /not JSON/],
-    ['JSON without a version', '{"a":1}', /no version/],
+    [
+      'not JSON',
+      'deployment-1234',
+      /not written by codepipeline-handler.*foreignContinuationToken/,
+    ],
+    ['JSON without a version', '{"a":1}', /not written by codepipeline-handler/],
     ['a newer version', '{"v":2,"r":1,"t":0}', /version 2/],
     ['a damaged round', '{"v":1,"r":0,"t":0}', /damaged/],
   ])('refuses a token that is %s', (_label, token, message) => {
     expect(() => decodeContinuation(token)).toThrow(message);
+  });
+});
+
+describe('Function: readContinuation', () => {
+  it('reads its own tokens without calling the foreign reader', async () => {
+    // Prepare
+    const token = encodeContinuation({ state: { n: 1 }, round: 3, startedAt: 5 });
+    const foreign = () => {
+      throw new Error('not called');
+    };
+
+    // Act & Assess
+    await expect(readContinuation(token, foreign)).resolves.toEqual({
+      state: { n: 1 },
+      round: 3,
+      startedAt: 5,
+    });
+  });
+
+  it.each([
+    ['a plain id', 'deployment-1234'],
+    ['JSON of another shape', '{"deploymentId":"d-1"}'],
+  ])('hands a foreign token (%s) to the reader and continues as round 2', async (_label, token) => {
+    // Act
+    const continued = await readContinuation(token, async (raw) => ({ old: raw }));
+
+    // Assess
+    expect(continued.state).toEqual({ old: token });
+    expect(continued.round).toBe(1);
+  });
+
+  it('still refuses a token of another version of this framework', async () => {
+    await expect(readContinuation('{"v":2,"r":1,"t":0}', () => 'state')).rejects.toThrow(
+      /version 2/,
+    );
+  });
+
+  it.each(['A continuation token if continuing job', 'CONTINUATION_TOKEN', 'string'])(
+    'tells how to fix a fixture whose token is the placeholder %o',
+    async (token) => {
+      // Act
+      const refusal = readContinuation(token);
+
+      // Assess
+      await expect(refusal).rejects.toThrow(ConfigurationError);
+      await expect(refusal).rejects.toThrow(/continuation token is placeholder text/);
+      await expect(refusal).rejects.toThrow(/remove "continuationToken" from the event/);
+      await expect(refusal).rejects.toThrow(/runJob\(handler, \{ state, round \}\)/);
+    },
+  );
+});
+
+describe('Option: foreignContinuationToken (through invokeAction)', () => {
+  it('lets a replacement function take over a job in flight from the old token', async () => {
+    // Prepare
+    let seen: { round: number; state: unknown } | undefined;
+    const handler = invokeAction({
+      foreignContinuationToken: (token) => ({ deploymentId: token }),
+      run: (job) => {
+        seen = { round: job.round, state: job.state() };
+      },
+    });
+
+    // Act
+    const result = await runJob(handler, { continuationToken: 'd-0123456789' });
+
+    // Assess
+    expect(result.status).toBe('succeeded');
+    expect(seen).toEqual({ round: 2, state: { deploymentId: 'd-0123456789' } });
+  });
+
+  it('answers a sample event placeholder with a message that names the continuation token, unmasked', async () => {
+    // Prepare
+    let ran = false;
+    const handler = invokeAction({
+      run: () => {
+        ran = true;
+      },
+    });
+
+    // Act
+    const result = await runJob(handler, {
+      continuationToken: 'A continuation token if continuing job',
+    });
+
+    // Assess
+    expect(ran).toBe(false);
+    expect(result).toMatchObject({ status: 'failed', failureType: 'ConfigurationError' });
+    expect(result.message).toMatch(/^The event's continuation token is placeholder text/);
+  });
+
+  it('fails a foreign token without the option, naming the option', async () => {
+    // Act
+    const result = await runJob(invokeAction({ run: () => {} }), {
+      continuationToken: 'd-0123456789',
+    });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'failed', failureType: 'JobFailed' });
+    expect(result.message).toContain('foreignContinuationToken');
   });
 });

@@ -53,3 +53,12 @@ describe('Function: watchdogEnabled', () => {
     );
   });
 });
+
+describe('Option: foreignContinuationToken', () => {
+  it('accepts a function and refuses anything else', () => {
+    expect(() => codePipelineJob({ foreignContinuationToken: (token) => token })).not.toThrow();
+    expect(() => codePipelineJob({ foreignContinuationToken: 'parse' as never })).toThrow(
+      /"foreignContinuationToken" must be a function/,
+    );
+  });
+});

@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clamp, clampPercent, LIMITS, outputVariableProblems } from '../../src/outcome.js';
+import {
+  clamp,
+  clampPercent,
+  type FailureOutcome,
+  failureOutcome,
+  LIMITS,
+  normalizeOutcome,
+  outputVariableProblems,
+  successOutcome,
+} from '../../src/outcome.js';
+import { Redactor } from '../../src/redact.js';
 
 describe('Function: clamp', () => {
   it('keeps text within the limit unchanged', () => {
@@ -58,5 +68,44 @@ describe('Function: outputVariableProblems', () => {
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain('"has space"');
     expect(problems[1]).toContain('"count"');
+  });
+});
+
+describe('Function: normalizeOutcome', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const redactor = new Redactor([secret]);
+
+  it('masks and clamps a failure to the API limits', () => {
+    // Act
+    const sent = normalizeOutcome(
+      failureOutcome(`leaked ${secret} ${'x'.repeat(6000)}`, 'PermissionError', secret),
+      redactor,
+    );
+
+    // Assess
+    expect(sent).toMatchObject({ status: 'failed', failureType: 'PermissionError' });
+    const failure = sent as FailureOutcome;
+    expect(failure.message.startsWith('leaked [REDACTED] x')).toBe(true);
+    expect(failure.message).toHaveLength(LIMITS.failureMessage);
+    expect(failure.externalExecutionId).toBe('[REDACTED]');
+  });
+
+  it('masks and clamps a success, and rounds its percentage', () => {
+    // Act
+    const sent = normalizeOutcome(
+      successOutcome({ summary: `${secret}${'y'.repeat(3000)}`, percentComplete: 101.6 }),
+      redactor,
+    );
+
+    // Assess
+    expect(sent).toMatchObject({ status: 'succeeded', percentComplete: 100 });
+    expect((sent as { summary: string }).summary.startsWith('[REDACTED]y')).toBe(true);
+    expect((sent as { summary: string }).summary).toHaveLength(LIMITS.summary);
+  });
+
+  it('turns output variables CodePipeline would refuse into a failure that says why', () => {
+    expect(
+      normalizeOutcome(successOutcome({ outputVariables: { 'bad key': 'v' } }), redactor),
+    ).toMatchObject({ status: 'failed', message: expect.stringContaining('"bad key"') });
   });
 });

@@ -127,7 +127,21 @@ describe('Function: reportOutcome', () => {
     expect(codePipeline).toHaveReceivedCommandTimes(PutJobSuccessResultCommand, 1);
   });
 
-  it.each(['InvalidJobStateException', 'JobNotFoundException'])(
+  it('reports JobNotFoundException as a job CodePipeline does not know, not as answered', async () => {
+    // Prepare
+    codePipeline.on(PutJobSuccessResultCommand).rejects(awsError('JobNotFoundException', 400));
+
+    // Act
+    const result = await reportOutcome(jobId, successOutcome(), options);
+
+    // Assess
+    expect(result.status).toBe('job-not-found');
+    expect(lines.join('\n')).toContain('CodePipeline does not know this job');
+    expect(lines.join('\n')).not.toContain('already answered');
+    expect(codePipeline).toHaveReceivedCommandTimes(PutJobSuccessResultCommand, 1);
+  });
+
+  it.each(['InvalidJobStateException'])(
     'logs %s as already answered instead of throwing',
     async (name) => {
       // Prepare

@@ -9,7 +9,6 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobArtifacts } from '../../../src/artifacts/index.js';
-import { errorCodeOf } from '../../../src/artifacts/s3-errors.js';
 import {
   JobFailedError,
   PermissionError,
@@ -197,21 +196,5 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
     for (const secret of [accessKeyId, secretAccessKey, sessionToken]) {
       expect(everything).not.toContain(secret);
     }
-  });
-});
-
-describe('Function: errorCodeOf', () => {
-  it('prefers the S3 error code and reads the HTTP status', () => {
-    // Act
-    const result = errorCodeOf(s3Error('NoSuchKey', 404, 'x'));
-
-    // Assess
-    expect(result).toEqual({ code: 'NoSuchKey', status: 404 });
-  });
-
-  it('copes with values that are not errors', () => {
-    // Act & Assess
-    expect(errorCodeOf(undefined)).toEqual({ code: 'UnknownError', status: undefined });
-    expect(errorCodeOf(new Error('plain'))).toEqual({ code: 'UnknownError', status: undefined });
   });
 });
