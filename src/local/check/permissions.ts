@@ -97,12 +97,7 @@ function addManaged(grants: Grants, value: unknown, context: ResolveContext, whe
   else grants.opaque.push(`${where} (managed policy ${name ?? JSON.stringify(value)})`);
 }
 
-function addDocument(
-  grants: Grants,
-  document: unknown,
-  context: ResolveContext,
-  where: string,
-): void {
+function addDocument(grants: Grants, document: unknown, where: string): void {
   if (!isRecord(document)) {
     grants.opaque.push(where);
     return;
@@ -124,14 +119,13 @@ function roleGrants(
     addDocument(
       grants,
       (policy as { PolicyDocument?: unknown })?.PolicyDocument,
-      context,
       `${roleId}.Policies[${index}]`,
     );
   }
   for (const [index, arn] of asList(role.ManagedPolicyArns).entries()) {
     const id = (arn as { Ref?: unknown })?.Ref;
     if (typeof id === 'string' && resources[id]?.Type === 'AWS::IAM::ManagedPolicy') {
-      addDocument(grants, resources[id]?.Properties?.PolicyDocument, context, id);
+      addDocument(grants, resources[id]?.Properties?.PolicyDocument, id);
     } else addManaged(grants, arn, context, `${roleId}.ManagedPolicyArns[${index}]`);
   }
   // Policies that name the role from their side.
@@ -146,7 +140,7 @@ function roleGrants(
     const properties = resource.Properties ?? {};
     const roles = [...asList(properties.Roles), ...asList(properties.RoleName)];
     if (roles.some((role) => (role as { Ref?: unknown })?.Ref === roleId)) {
-      addDocument(grants, properties.PolicyDocument, context, id);
+      addDocument(grants, properties.PolicyDocument, id);
     }
   }
   return grants;
@@ -270,7 +264,7 @@ export function checkFunctionRole(
     where = `${id}.Policies`;
     for (const [index, policy] of asList(properties.Policies).entries()) {
       const at = `${id}.Policies[${index}]`;
-      if (isRecord(policy) && 'Statement' in policy) addDocument(grants, policy, context, at);
+      if (isRecord(policy) && 'Statement' in policy) addDocument(grants, policy, at);
       else if (
         isRecord(policy) &&
         Object.keys(policy).length === 1 &&
