@@ -28,6 +28,8 @@ export interface CheckOptions {
   readonly parameters?: ReadonlyMap<string, string>;
   /** The environment handler modules are imported with (credentials are removed). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** How a file is named in messages. @default the absolute path */
+  readonly displayPath?: (file: string) => string;
 }
 
 export interface CheckReport {
@@ -161,8 +163,20 @@ function candidateOf(
  */
 export async function checkTemplate(options: CheckOptions): Promise<CheckReport> {
   const { templateFile } = options;
-  if (!existsSync(templateFile)) throw new TemplateError(`template ${templateFile} does not exist`);
-  const template = readTemplate(templateFile);
+  const show = options.displayPath ?? ((file: string) => file);
+  if (!existsSync(templateFile)) {
+    throw new TemplateError(`template ${show(templateFile)} does not exist`);
+  }
+  let template: Template;
+  try {
+    template = readTemplate(templateFile);
+  } catch (error) {
+    // readTemplate names the file as given; name it as the user does.
+    if (error instanceof TemplateError) {
+      throw new TemplateError(error.message.replaceAll(templateFile, show(templateFile)));
+    }
+    throw error;
+  }
   const context = resolveContext(template, options.parameters ?? new Map());
   const pipelines = pipelineIds(context);
   if (pipelines.length === 0) {
@@ -228,7 +242,7 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
     return { fn, sites, reply };
   });
   for (const { fn, sites, reply } of await Promise.all(probes)) {
-    reportProbe(fn, sites, reply, findings);
+    reportProbe(fn, sites, reply, findings, show);
     checkFunctionRole(fn, template.Resources, globals, context, findings);
   }
   return { findings, pipelines, handlersChecked: sitesByFunction.size };

@@ -156,7 +156,7 @@ function checkStages(
     if (action.stageIndex === 0 && !isSource) {
       findings.problem(
         `${action.path}.ActionTypeId.Category`,
-        `the first stage may hold source actions only; ${action.name} is a ${action.category || 'missing'} action`,
+        `the first stage may hold source actions only; ${action.name} is of category ${action.category || '(none)'}`,
       );
     }
     if (action.stageIndex > 0 && isSource) {

@@ -18,7 +18,12 @@ export async function runCheck(
   context: CommandContext,
 ): Promise<CheckReport | undefined> {
   try {
-    return await checkTemplate({ templateFile, parameters, env: context.env });
+    return await checkTemplate({
+      templateFile,
+      parameters,
+      env: context.env,
+      displayPath: (file) => displayPath(context.cwd, file),
+    });
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error;
     context.stderr(`codepipeline-handler check: ${error.message}\n`);

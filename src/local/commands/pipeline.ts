@@ -134,7 +134,10 @@ async function checkFirst(
     );
     return 1;
   }
-  context.stdout(`check: ${findingCounts(report)}\n`);
+  const { length } = report.findings.all;
+  context.stdout(
+    `check: ${length === 0 ? `no problems in ${displayPath(context.cwd, templateFile)}` : findingCounts(report)}\n`,
+  );
   for (const warning of warnings) context.stdout(`${formatFinding(warning)}\n`);
   return 0;
 }
