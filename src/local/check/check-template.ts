@@ -104,16 +104,18 @@ function reportProbe(
   sites: readonly InvokeSite[],
   reply: ProbeReply,
   findings: Findings,
+  show: (file: string) => string,
 ): void {
+  const file = show(fn.file as string);
   if (reply.kind === 'load-error') {
     throw new TemplateError(
-      `the handler of ${fn.logicalId} (${fn.file}) failed to load: ${reply.message}`,
+      `the handler of ${fn.logicalId} (${file}) failed to load: ${reply.message}`,
     );
   }
   if (reply.kind === 'no-export') {
     findings.problem(
       `${fn.logicalId}.Handler`,
-      `${fn.file} has no function export '${fn.exportName}' (function exports: ${reply.exported.join(', ') || 'none'}): Lambda would fail every invocation with Runtime.HandlerNotFound`,
+      `${file} has no function export '${fn.exportName}' (function exports: ${reply.exported.join(', ') || 'none'}): Lambda would fail every invocation with Runtime.HandlerNotFound`,
     );
     return;
   }
