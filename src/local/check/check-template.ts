@@ -43,7 +43,8 @@ export interface CheckReport {
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 
-function resolveContext(
+/** How check resolves intrinsics: parameter Defaults and overrides, `${Name}` for the rest. */
+export function checkContext(
   template: Template,
   overrides: ReadonlyMap<string, string>,
 ): ResolveContext {
@@ -179,11 +180,11 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
     }
     throw error;
   }
-  const context = resolveContext(template, options.parameters ?? new Map());
+  const context = checkContext(template, options.parameters ?? new Map());
   const pipelines = pipelineIds(context);
   if (pipelines.length === 0) {
     throw new TemplateError(
-      `${templateFile} declares no AWS::CodePipeline::Pipeline: nothing to check`,
+      `${show(templateFile)} declares no AWS::CodePipeline::Pipeline: nothing to check`,
     );
   }
   const findings = new Findings();

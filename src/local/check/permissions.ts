@@ -93,13 +93,20 @@ function managedPolicyName(value: unknown, context: ResolveContext): string | un
 function addManaged(grants: Grants, value: unknown, context: ResolveContext, where: string): void {
   const name = managedPolicyName(value, context);
   const known = name === undefined ? undefined : MANAGED_GRANTS[name];
-  if (known !== undefined) grants.managed.push(known);
-  else grants.opaque.push(`${where} (managed policy ${name ?? JSON.stringify(value)})`);
+  if (known !== undefined) {
+    grants.managed.push(known);
+    return;
+  }
+  const resolved = resolveValue(value, context);
+  const shown = typeof resolved === 'string' ? resolved : JSON.stringify(value);
+  grants.opaque.push(
+    `${where} is the managed policy ${shown}, whose statements are not in the template`,
+  );
 }
 
 function addDocument(grants: Grants, document: unknown, where: string): void {
   if (!isRecord(document)) {
-    grants.opaque.push(where);
+    grants.opaque.push(`${where} is not a policy document check can read`);
     return;
   }
   for (const statement of asList(document.Statement)) {
@@ -278,10 +285,14 @@ export function checkFunctionRole(
   }
   const missing: string[] = [];
   const unknown: string[] = [];
+  const reasons = new Set<string>();
   for (const action of PUT_JOB_RESULTS) {
     const verdict = decide(grants, action, anyResource(context), context);
     if (verdict.kind === 'no') missing.push(action);
-    if (verdict.kind === 'unknown') unknown.push(`${action} (${verdict.reason})`);
+    if (verdict.kind === 'unknown') {
+      unknown.push(action);
+      reasons.add(verdict.reason);
+    }
   }
   if (missing.length > 0) {
     findings.problem(
@@ -291,7 +302,7 @@ export function checkFunctionRole(
   } else if (unknown.length > 0) {
     findings.warning(
       where,
-      `check cannot tell whether the function's role allows ${unknown.join('; ')}`,
+      `check cannot tell whether the function's role allows ${unknown.join(' and ')}: ${[...reasons].join('; ')}`,
     );
   }
 }
