@@ -83,7 +83,7 @@ describe('Command: check', () => {
       'Checked template.yaml: 1 pipeline (Pipeline), 4 handlers\nNo problems found.\n',
     );
     expect(code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('Command: pipeline (the check that runs first)', () => {

@@ -44,8 +44,8 @@ describe('Function: checkPipelineStructure (through check)', () => {
 
     // Assess
     expect(result.problems).toEqual([
-      "Pipeline.Stages[1].Actions[1].OutputArtifacts[0].Name: output artifact 'Binary' is already produced by Pipeline.Stages[1].Actions[0]",
       "Pipeline.Stages[1].Actions[1].InputArtifacts[0].Name: input artifact 'Binary' is produced by Build/Compile, which does not run before this action (an earlier stage, or a lower RunOrder in the same stage)",
+      "Pipeline.Stages[1].Actions[1].OutputArtifacts[0].Name: output artifact 'Binary' is already produced by Pipeline.Stages[1].Actions[0]",
       "Pipeline.Stages[1].Actions[2].InputArtifacts[0].Name: input artifact 'BuildOutput' is not produced by any action (artifacts: SourceOutput, Binary)",
     ]);
   });
@@ -57,8 +57,8 @@ describe('Function: checkPipelineStructure (through check)', () => {
     // Assess: #{codepipeline.PipelineExecutionId} passes
     expect(result.problems).toEqual([
       "Pipeline.Stages[0].Actions[0].Namespace: namespace 'SourceOutput' is also an artifact name",
-      "Pipeline.Stages[1].Actions[1].Namespace: namespace 'Gate' is already used by Pipeline.Stages[1].Actions[0]",
       "Pipeline.Stages[1].Actions[0].Configuration.UserParameters: #{Later.result}: namespace 'Later' belongs to Gates/Review, which does not run before this action",
+      "Pipeline.Stages[1].Actions[1].Namespace: namespace 'Gate' is already used by Pipeline.Stages[1].Actions[0]",
       "Pipeline.Stages[1].Actions[2].Configuration.CustomData: #{Build.Id}: no action has the namespace 'Build'",
       "Pipeline.Stages[1].Actions[2].Configuration.CustomData: #{variables.stage}: the pipeline declares no variable 'stage' (Pipeline.Variables)",
     ]);
