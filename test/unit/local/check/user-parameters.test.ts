@@ -17,7 +17,7 @@ describe('Function: deployedText', () => {
     // Act
     const results = [
       deployedText('{"a":1}', context),
-      deployedText({ 'Fn::Sub': '{"url":"${Url}","bucket":"${Bucket}"}' }, context),
+      deployedText({ 'Fn::Sub': `{"url":"\${Url}","bucket":"\${Bucket}"}` }, context),
       deployedText({ 'Fn::ToJsonString': { a: [1, { Ref: 'Url' }] } }, context),
       deployedText({ a: 1 }, context),
       deployedText(undefined, context),
@@ -27,7 +27,7 @@ describe('Function: deployedText', () => {
     // Assess
     expect(results).toEqual([
       { kind: 'text', text: '{"a":1}' },
-      { kind: 'text', text: '{"url":"https://x","bucket":"${Bucket}"}' },
+      { kind: 'text', text: `{"url":"https://x","bucket":"\${Bucket}"}` },
       { kind: 'text', text: '{"a":[1,"https://x"]}' },
       { kind: 'text', text: '{"a":1}', note: expect.stringContaining('a YAML mapping') },
       { kind: 'absent' },
@@ -42,7 +42,7 @@ describe('Function: deployedText', () => {
 describe('Function: withPlaceholders', () => {
   it('puts a placeholder where a value known later stands for a string, and says where', () => {
     // Act
-    const inJson = withPlaceholders('{"site":"#{Deploy.Url}/health","n":[1,"${Bucket}"]}');
+    const inJson = withPlaceholders(`{"site":"#{Deploy.Url}/health","n":[1,"\${Bucket}"]}`);
     const plain = withPlaceholders('#{Deploy.Url}');
 
     // Assess
@@ -51,7 +51,7 @@ describe('Function: withPlaceholders', () => {
       text: '{"site":"placeholder/health","n":[1,"placeholder"]}',
       placeholders: new Map([
         ['site', ['#{Deploy.Url}']],
-        ['n.1', ['${Bucket}']],
+        ['n.1', [`\${Bucket}`]],
       ]),
     });
     expect(plain).toEqual({
