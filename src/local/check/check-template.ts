@@ -17,7 +17,7 @@ import {
 import { type ResolveContext, resolveValue } from '../template/intrinsics.js';
 import { readTemplate, type Template, TemplateError } from '../template/parse-template.js';
 import { Findings } from './findings.js';
-import { type ParamsResult, type ProbeReply, probeHandler } from './handler-probe.js';
+import { type ParamsResult, type ProbeReply, probeHandlers } from './handler-probe.js';
 import { checkFunctionRole, checkPipelineRole } from './permissions.js';
 import { type ActionSite, checkPipelineStructure, isLambdaInvoke } from './pipeline-rules.js';
 import { deployedText, pathKey, withPlaceholders } from './user-parameters.js';
@@ -35,7 +35,7 @@ export interface CheckOptions {
 export interface CheckReport {
   readonly findings: Findings;
   readonly pipelines: readonly string[];
-  /** Lambda Invoke actions whose handler was checked. */
+  /** Template functions whose handler module was loaded and checked. */
   readonly handlersChecked: number;
 }
 
@@ -60,7 +60,7 @@ export function checkContext(
   return { template, parameters, region: REGION, accountId: ACCOUNT, stackName: 'stack' };
 }
 
-interface Candidate {
+interface ParametersText {
   /** The UserParameters text to validate (null: the action has none). */
   readonly text: string | null;
   readonly placeholders: ReadonlyMap<string, readonly string[]>;
@@ -69,7 +69,7 @@ interface Candidate {
 interface InvokeSite {
   readonly action: ActionSite;
   /** Undefined when the UserParameters cannot be checked (a warning says why). */
-  readonly candidate: Candidate | undefined;
+  readonly candidate: ParametersText | undefined;
 }
 
 /** `#{Deploy.Url}` or `${SiteUrl}`, and when its value becomes known. */
@@ -142,7 +142,7 @@ function candidateOf(
   action: ActionSite,
   context: ResolveContext,
   findings: Findings,
-): Candidate | undefined {
+): ParametersText | undefined {
   const path = `${action.path}.Configuration.UserParameters`;
   const configuration = (action.raw.Configuration ?? {}) as Record<string, unknown>;
   const deployed = deployedText(configuration.UserParameters, context);
@@ -228,23 +228,24 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
     );
   }
 
-  // One probe process per function, all at once; findings in template order afterwards.
-  const probes = [...sitesByFunction].map(async ([fn, sites]) => {
-    const parameters = sites.flatMap((site) =>
-      site.candidate === undefined ? [] : [site.candidate.text],
-    );
-    const env = handlerEnvironment(
-      options.env,
-      { env: { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION }, envToUnset: [] },
-      fn,
-    );
-    const reply = await probeHandler(
-      { file: fn.file as string, exportName: fn.exportName, parameters },
-      env,
-    );
-    return { fn, sites, reply };
-  });
-  for (const { fn, sites, reply } of await Promise.all(probes)) {
+  // One probe process for all the functions; findings in template order afterwards.
+  const probed = [...sitesByFunction];
+  const replies = await probeHandlers(
+    probed.map(([fn, sites]) => ({
+      file: fn.file as string,
+      exportName: fn.exportName,
+      env: handlerEnvironment(
+        options.env,
+        { env: { AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION }, envToUnset: [] },
+        fn,
+      ),
+      parameters: sites.flatMap((site) =>
+        site.candidate === undefined ? [] : [site.candidate.text],
+      ),
+    })),
+  );
+  for (const [index, [fn, sites]] of probed.entries()) {
+    const reply = replies[index] ?? { kind: 'load-error', message: 'no answer from the probe' };
     reportProbe(fn, sites, reply, findings, show);
     checkFunctionRole(fn, template.Resources, globals, context, findings);
   }

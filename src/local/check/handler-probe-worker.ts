@@ -1,8 +1,9 @@
 /**
- * The entry point of a probe process: imports one handler module (Lambda's init does the
- * same), reports whether it exports the handler and exposes a `params` schema, and
- * validates UserParameters texts with that schema, the way the engine would. It never
- * calls the handler: no gate code runs. It exits once it has answered.
+ * The entry point of a probe process: imports handler modules one after the other, each
+ * with its function's environment (Lambda's init does the same), reports whether each
+ * exports its handler and exposes a `params` schema, and validates UserParameters texts
+ * with that schema, the way the engine would. It never calls a handler: no gate code
+ * runs. It exits once it has answered.
  */
 
 import { pathToFileURL } from 'node:url';
@@ -15,9 +16,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-function answer(reply: ProbeReply): void {
+function answer(replies: readonly ProbeReply[]): void {
   // Exit once sent: a module may hold the event loop open (timers, sockets).
-  process.send?.(reply, () => process.exit(0));
+  process.send?.(replies, () => process.exit(0));
+}
+
+/** The function's environment for its module's top-level code (shared modules load once). */
+function useEnvironment(env: Readonly<Record<string, string>>): void {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, env);
 }
 
 function exposedOf(value: unknown): ExposedParams | undefined {
@@ -105,12 +112,25 @@ async function probe(request: ProbeRequest): Promise<ProbeReply> {
   return { kind: 'loaded', schema: 'params', source: found.source, results };
 }
 
-process.on('uncaughtException', (error) =>
-  answer({ kind: 'load-error', message: describe(error) }),
-);
-process.on('unhandledRejection', (error) =>
-  answer({ kind: 'load-error', message: describe(error) }),
-);
-process.once('message', (request: ProbeRequest) => {
-  void probe(request).then(answer);
+const replies: ProbeReply[] = [];
+let pending: readonly ProbeRequest[] = [];
+
+/** A module's init failed after its import resolved (a rejected promise, a timer that threw). */
+function failRest(error: unknown): void {
+  const message = describe(error);
+  answer([
+    ...replies,
+    ...pending.slice(replies.length).map(() => ({ kind: 'load-error', message }) as const),
+  ]);
+}
+
+process.on('uncaughtException', failRest);
+process.on('unhandledRejection', failRest);
+process.once('message', async (requests: readonly ProbeRequest[]) => {
+  pending = requests;
+  for (const request of requests) {
+    useEnvironment(request.env);
+    replies.push(await probe(request));
+  }
+  answer(replies);
 });

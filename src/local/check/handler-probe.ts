@@ -1,8 +1,9 @@
 /**
- * Asks a handler module what `check` needs to know, in a process of its own (as Lambda
- * gives each function one): whether it loads, whether it exports the handler, and what
- * its `params` schema says about each UserParameters text. Importing the module runs its
- * top-level code, as Lambda's init does; the handler itself is never called.
+ * Asks handler modules what `check` needs to know, in a process apart from the CLI:
+ * whether each loads, whether it exports its handler, and what its `params` schema says
+ * about each UserParameters text. Importing a module runs its top-level code, with its
+ * function's environment, as Lambda's init does; the handlers themselves are never called.
+ * One process serves all the functions, so the modules they share load once.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { nodeArguments } from '../invoke/handler-process.js';
 export interface ProbeRequest {
   readonly file: string;
   readonly exportName: string;
+  /** The function's whole environment while its module loads. */
+  readonly env: Readonly<Record<string, string>>;
   /** UserParameters texts to validate; null for an action without UserParameters. */
   readonly parameters: readonly (string | null)[];
 }
@@ -48,15 +51,17 @@ function workerFile(): string {
   return self.replace(/handler-probe\.([cm]?[jt]s)$/, 'handler-probe-worker.$1');
 }
 
-/** Probes `request.file` in a new process with environment `env`; never rejects. */
-export function probeHandler(
-  request: ProbeRequest,
-  env: Readonly<Record<string, string>>,
+/** Probes the modules of `requests` in one new process, in order; one reply each; never rejects. */
+export function probeHandlers(
+  requests: readonly ProbeRequest[],
   timeoutMs = LOAD_TIMEOUT_MS,
-): Promise<ProbeReply> {
+): Promise<ProbeReply[]> {
+  const [first] = requests;
+  if (first === undefined) return Promise.resolve([]);
   const worker = workerFile();
-  const child = spawn(process.execPath, nodeArguments(request.file, worker), {
-    env: { ...env },
+  const typescript = requests.find((request) => /\.[cm]?tsx?$/.test(request.file));
+  const child = spawn(process.execPath, nodeArguments((typescript ?? first).file, worker), {
+    env: { ...first.env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -69,30 +74,27 @@ export function probeHandler(
   };
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (reply: ProbeReply) => {
+    const settle = (replies: ProbeReply[]) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null) child.kill('SIGKILL');
-      resolve(reply);
+      resolve(replies);
     };
+    const failAll = (message: string) =>
+      settle(requests.map(() => ({ kind: 'load-error', message }) as const));
     const timer = setTimeout(
-      () =>
-        settle({
-          kind: 'load-error',
-          message: `its module did not finish loading in ${timeoutMs / 1000} s${stderrTail()}`,
-        }),
+      () => failAll(`the modules did not finish loading in ${timeoutMs / 1000} s${stderrTail()}`),
       timeoutMs,
     );
-    child.once('message', (reply: ProbeReply) => settle(reply));
-    child.once('error', (error) => settle({ kind: 'load-error', message: error.message }));
+    child.once('message', (replies: ProbeReply[]) => settle(replies));
+    child.once('error', (error) => failAll(error.message));
     // 'close', not 'exit': it comes after the IPC channel has delivered its last message.
     child.once('close', (code, signal) =>
-      settle({
-        kind: 'load-error',
-        message: `its module ended the process while loading (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderrTail()}`,
-      }),
+      failAll(
+        `a module ended the process while loading (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderrTail()}`,
+      ),
     );
-    child.send(request);
+    child.send(requests);
   });
 }

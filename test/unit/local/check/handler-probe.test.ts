@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { probeHandler } from '../../../../src/local/check/handler-probe.js';
+import { probeHandlers } from '../../../../src/local/check/handler-probe.js';
 import { FIXTURES, ROOT } from './run-check.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 
-describe('Function: probeHandler', () => {
+describe('Function: probeHandlers', () => {
   it("finds the schema of an exported codePipelineJob middleware and validates with the engine's messages", async () => {
     // Act
-    const reply = await probeHandler(
+    const [reply] = await probeHandlers([
       {
         file: `${ROOT}${FIXTURES}/handlers/middy-chain.ts`,
         exportName: 'handler',
+        env,
         parameters: ['{"env":"prod"}', '{"env":"staging"}', null],
       },
-      env,
-    );
+    ]);
 
     // Assess
     expect(reply).toEqual({
@@ -39,18 +39,22 @@ describe('Function: probeHandler', () => {
     });
   });
 
-  it('reports a module that throws while loading, with its message', async () => {
+  it('reports a module that throws while loading, with its message, and still probes the next', async () => {
     // Act
-    const reply = await probeHandler(
+    const replies = await probeHandlers([
       {
         file: `${ROOT}${FIXTURES}/handlers/throws-on-import.ts`,
         exportName: 'handler',
+        env,
         parameters: [],
       },
-      env,
-    );
+      { file: `${ROOT}${FIXTURES}/handlers/plain.ts`, exportName: 'handler', env, parameters: [] },
+    ]);
 
     // Assess
-    expect(reply).toEqual({ kind: 'load-error', message: 'Error: SETTINGS_TABLE is not set' });
+    expect(replies).toEqual([
+      { kind: 'load-error', message: 'Error: SETTINGS_TABLE is not set' },
+      { kind: 'loaded', schema: 'none', results: [] },
+    ]);
   });
 });
