@@ -30,17 +30,27 @@ export interface ActionSite {
 /** `#{Namespace.variable}`, as CodePipeline resolves it at run time. */
 export const VARIABLE_REFERENCE = /#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}/g;
 
-// Stage and action names: 1 to 100 of [A-Za-z0-9.@-_] (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html, "Characters allowed in ...").
+// Stage and action names: 1 to 100 of [A-Za-z0-9.@-_]
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html, "Characters allowed in
+// ...").
 const NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
-// Namespaces: 1 to 100 of [A-Za-z0-9@-_] (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html, namespace).
+// Namespaces: 1 to 100 of [A-Za-z0-9@-_]
+// (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html,
+// namespace).
 const NAMESPACE = /^[A-Za-z0-9@_-]{1,100}$/;
-// Configuration keys 1 to 50 characters, values 1 to 1000 (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html, configuration;
-// https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html repeats the 1000 for values written with #{...}).
+// Configuration keys 1 to 50 characters, values 1 to 1000
+// (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html,
+// configuration;
+// https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html repeats the
+// 1000 for values written with #{...}).
 const MAX_CONFIGURATION_KEY = 50;
 const MAX_CONFIGURATION_VALUE = 1000;
-// A Lambda Invoke action takes 0 to 5 input and 0 to 5 output artifacts (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Lambda.html).
+// A Lambda Invoke action takes 0 to 5 input and 0 to 5 output artifacts
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Lambda.html).
 const MAX_LAMBDA_ARTIFACTS = 5;
-// Namespaces CodePipeline itself provides (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html): `codepipeline` for the execution
+// Namespaces CodePipeline itself provides
+// (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html):
+// `codepipeline` for the execution
 // (#{codepipeline.PipelineExecutionId}), `variables` for pipeline-level variables.
 const RESERVED_NAMESPACES = new Set(['codepipeline', 'variables']);
 
@@ -116,14 +126,18 @@ function checkStages(
   findings: Findings,
 ): void {
   const stages = list(properties.Stages);
-  // At least two stages (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, pipeline requirements).
+  // At least two stages
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+  // pipeline requirements).
   if (stages.length < 2) {
     findings.problem(
       `${id}.Stages`,
       `a pipeline needs at least two stages (it has ${stages.length})`,
     );
   }
-  // Stage names are unique in a pipeline (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html; https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html, "Uniqueness of names").
+  // Stage names are unique in a pipeline
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html;
+  // https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html, "Uniqueness of names").
   const seen = new Map<string, number>();
   for (const [index, rawStage] of stages.entries()) {
     const path = `${id}.Stages[${index}]`;
@@ -150,7 +164,8 @@ function checkStages(
     }
   }
   // The first stage holds source actions only, at least one; no other stage holds one
-  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, pipeline requirements).
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+  // pipeline requirements).
   for (const action of actions) {
     const isSource = action.category === 'Source';
     if (action.stageIndex === 0 && !isSource) {
@@ -172,7 +187,9 @@ function checkStages(
 }
 
 function checkActionNames(actions: readonly ActionSite[], findings: Findings): void {
-  // Action names are unique within a stage (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, action requirements).
+  // Action names are unique within a stage
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+  // action requirements).
   const seen = new Map<string, string>();
   for (const action of actions) {
     if (action.name === '') {
@@ -193,7 +210,9 @@ function checkActionNames(actions: readonly ActionSite[], findings: Findings): v
         `action name '${action.name}' is already used in stage '${action.stageName}' (${first})`,
       );
     } else seen.set(key, action.path);
-    // RunOrder is a positive integer (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, action requirements).
+    // RunOrder is a positive integer
+    // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+    // action requirements).
     if (!Number.isInteger(action.runOrder) || action.runOrder < 1) {
       findings.problem(
         `${action.path}.RunOrder`,
@@ -204,7 +223,9 @@ function checkActionNames(actions: readonly ActionSite[], findings: Findings): v
 }
 
 function checkArtifacts(actions: readonly ActionSite[], findings: Findings): void {
-  // Output artifact names are unique in a pipeline (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, action requirements).
+  // Output artifact names are unique in a pipeline
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+  // action requirements).
   const producers = new Map<string, ActionSite>();
   for (const action of actions) {
     for (const [index, name] of action.outputArtifacts.entries()) {
@@ -220,7 +241,9 @@ function checkArtifacts(actions: readonly ActionSite[], findings: Findings): voi
     }
   }
   // An input artifact is the output of an action that ran before: an earlier stage, or a
-  // lower RunOrder in the same stage (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, action requirements).
+  // lower RunOrder in the same stage
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html,
+  // action requirements).
   for (const action of actions) {
     for (const [index, name] of action.inputArtifacts.entries()) {
       const path = `${action.path}.InputArtifacts[${index}].Name`;
@@ -248,8 +271,10 @@ function checkNamespaces(
   context: ResolveContext,
   findings: Findings,
 ): void {
-  // A namespace is unique across the pipeline and may not equal an artifact name (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html,
-  // "Namespaces"); its characters as https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html says.
+  // A namespace is unique across the pipeline and may not equal an artifact name
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html,
+  // "Namespaces"); its characters as
+  // https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html says.
   const artifacts = new Set(actions.flatMap((action) => action.outputArtifacts));
   const owners = new Map<string, ActionSite>();
   for (const action of actions) {
@@ -271,7 +296,8 @@ function checkNamespaces(
     } else owners.set(namespace, action);
   }
   // `#{ns.var}` names the namespace of an action that ran before, or a reserved one
-  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html); `#{variables.x}` a pipeline-level variable the pipeline declares.
+  // (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-variables.html);
+  // `#{variables.x}` a pipeline-level variable the pipeline declares.
   const declared = new Set(
     list(properties.Variables).map((item) =>
       resolveString((item as { Name?: unknown } | null)?.Name, context),
@@ -333,7 +359,8 @@ function checkConfiguration(
       }
     }
     if (!isLambdaInvoke(action)) continue;
-    // FunctionName is required; 0 to 5 input and output artifacts (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Lambda.html).
+    // FunctionName is required; 0 to 5 input and output artifacts
+    // (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Lambda.html).
     const functionName = configuration.FunctionName;
     if (functionName === undefined || functionName === null || functionName === '') {
       findings.problem(
