@@ -2,7 +2,13 @@ import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
 import type { Job } from './job.js';
-import { codePipelineJob, deadlineOf, type JobContext, type JobResult } from './middleware.js';
+import {
+  codePipelineJob,
+  deadlineOf,
+  exposeParams,
+  type JobContext,
+  type JobResult,
+} from './middleware.js';
 import type { JobOptions } from './options.js';
 import type { Outcome } from './outcome.js';
 import type { ParamsOf } from './params.js';
@@ -41,7 +47,7 @@ export function invokeAction<
   };
   // middy's own early timeout is off: the engine's deadline already ends runJob in time,
   // and a second timer per invocation is pure overhead.
-  return middy(runJob as never, { timeoutEarlyInMillis: 0 }).use(
-    codePipelineJob(options),
-  ) as unknown as InvokeActionHandler;
+  const handler = middy(runJob as never, { timeoutEarlyInMillis: 0 }).use(codePipelineJob(options));
+  // For `codepipeline-handler check`: the schema, readable without running anything.
+  return exposeParams(handler, options.params) as unknown as InvokeActionHandler;
 }

@@ -58,6 +58,33 @@ interface Invocation {
 
 const invocations = new WeakMap<Job<unknown, unknown>, Invocation>();
 
+/**
+ * The key under which `invokeAction` handlers and `codePipelineJob` middlewares keep
+ * their `params` schema, as a read-only, non-enumerable `{ params }` property. Tools such
+ * as `codepipeline-handler check` read it to validate a template's `UserParameters`
+ * after importing the handler's module, without calling the handler. A registered
+ * symbol, so two copies of this package agree on it.
+ *
+ * @example
+ * const exposed = (handler as Record<symbol, ExposedParams | undefined>)[PARAMS_SCHEMA];
+ */
+export const PARAMS_SCHEMA: symbol = Symbol.for('codepipeline-handler.params-schema');
+
+/** What sits under {@link PARAMS_SCHEMA}: the schema `UserParameters` are validated with. */
+export interface ExposedParams {
+  readonly params: StandardSchemaV1 | undefined;
+}
+
+/** Attaches `{ params }` to `target` under {@link PARAMS_SCHEMA} (read-only, hidden from spreads). */
+export function exposeParams<Target extends object>(
+  target: Target,
+  params: StandardSchemaV1 | undefined,
+): Target {
+  const exposed: ExposedParams = Object.freeze({ params });
+  Object.defineProperty(target, PARAMS_SCHEMA, { value: exposed, enumerable: false });
+  return target;
+}
+
 /** Resolves when `job`'s time is up (used by `invokeAction` to stop waiting for `run`). */
 export function deadlineOf(job: Job<unknown, unknown>): Promise<void> {
   return invocations.get(job)?.deadline.expired ?? new Promise(() => {});
@@ -235,11 +262,12 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
     request.response = await invocation.answer;
   };
 
-  return {
-    before: codePipelineJobBefore,
-    after: codePipelineJobAfter,
-    onError: codePipelineJobOnError,
-  };
+  // The `before` function carries it too: middy keeps only the functions of a middleware.
+  exposeParams(codePipelineJobBefore, options.params);
+  return exposeParams(
+    { before: codePipelineJobBefore, after: codePipelineJobAfter, onError: codePipelineJobOnError },
+    options.params,
+  );
 }
 
 function invocationOf(request: Request<unknown, unknown, Error, Context>): Invocation | undefined {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { findingCounts, formatFinding, formatReport } from '../check/format.js';
 import { startLocalEnvironment } from '../environment.js';
 import { LocalArtifactStore } from '../invoke/artifact-store.js';
 import { HandlerPool } from '../invoke/handler-process.js';
@@ -17,6 +18,7 @@ import { PipelineRunner, type RunSummary } from '../pipeline/runner.js';
 import { type StaticSite, startStaticSite } from '../pipeline/static-site.js';
 import type { ResolveContext } from '../template/intrinsics.js';
 import { readTemplate, TemplateError } from '../template/parse-template.js';
+import { runCheck } from './check.js';
 import { type Command, type CommandContext, type ParsedOptions, UsageError } from './command.js';
 import { displayPath } from './display-path.js';
 import { namedValues, positiveIntegerOption, secondsOption, stringOption } from './options.js';
@@ -116,6 +118,30 @@ function printSummary(
   }
 }
 
+/** `check` before the run: problems stop it (exit 1), bad input too (exit 2); warnings are shown. */
+async function checkFirst(
+  templateFile: string,
+  parameters: ReadonlyMap<string, string>,
+  context: CommandContext,
+): Promise<number> {
+  const report = await runCheck(templateFile, parameters, context);
+  if (report === undefined) return 2;
+  const { problems, warnings } = report.findings;
+  if (problems.length > 0) {
+    context.stdout(formatReport(report, displayPath(context.cwd, templateFile)));
+    context.stdout(
+      'The pipeline did not run: fix the problems above, or skip the check with --no-check.\n',
+    );
+    return 1;
+  }
+  const { length } = report.findings.all;
+  context.stdout(
+    `check: ${length === 0 ? `no problems in ${displayPath(context.cwd, templateFile)}` : findingCounts(report)}\n`,
+  );
+  for (const warning of warnings) context.stdout(`${formatFinding(warning)}\n`);
+  return 0;
+}
+
 async function runPipeline(
   options: ParsedOptions,
   positionals: readonly string[],
@@ -134,6 +160,10 @@ async function runPipeline(
   const eventsFile = stringOption(options.events);
   const logDir = resolve(context.cwd, stringOption(options['log-dir']) ?? DEFAULT_LOG_DIR);
 
+  if (options['no-check'] !== true) {
+    const checked = await checkFirst(templateFile, parameters, context);
+    if (checked !== 0) return checked;
+  }
   let template: ReturnType<typeof readTemplate>;
   try {
     template = readTemplate(templateFile);
@@ -243,7 +273,8 @@ export const pipelineCommand: Command = {
     'UserParameters get #{Namespace.variable} references resolved from earlier actions.',
     'Manual approvals ask at the terminal (or pass with --approve; without a terminal they',
     'fail). Other actions (CodeBuild, CloudFormation, ...) are skipped, and so are actions',
-    'that need their artifacts. A failed action stops the pipeline.',
+    'that need their artifacts. A failed action stops the pipeline. The template is checked',
+    "first, as 'codepipeline-handler check' does; its problems stop the run (--no-check skips it).",
     'Exit code: 0 when the pipeline succeeded, 1 when it failed, 2 on usage errors.',
   ].join('\n'),
   positionals: '[template.yaml]',
@@ -265,6 +296,10 @@ export const pipelineCommand: Command = {
       description: `Folder for a Source action (Name: its output artifact or action name; default: ${DEFAULT_SOURCE} for a single source)`,
     },
     approve: { type: 'boolean', description: 'Approve manual approvals without asking' },
+    'no-check': {
+      type: 'boolean',
+      description: "Skip the template check that runs first ('codepipeline-handler check')",
+    },
     events: {
       type: 'string',
       valueName: '<file>',

@@ -30,7 +30,7 @@ const CREDENTIAL_VARIABLES = [
 
 export function handlerEnvironment(
   base: Readonly<Record<string, string | undefined>>,
-  local: LocalEnvironment,
+  local: Pick<LocalEnvironment, 'env' | 'envToUnset'>,
   fn: FunctionEnvironment,
 ): Record<string, string> {
   const env: Record<string, string> = {};

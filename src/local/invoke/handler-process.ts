@@ -43,7 +43,8 @@ function workerFile(): string {
   return self.replace(/handler-process\.([cm]?[jt]s)$/, 'worker.$1');
 }
 
-function nodeArguments(handlerFile: string, worker: string): string[] {
+/** Node's arguments to run `worker` for a handler module: through tsx when either is TypeScript. */
+export function nodeArguments(handlerFile: string, worker: string): string[] {
   // tsx is resolved from this package, so it works wherever the user's project lives.
   const needsTsx = TYPESCRIPT.test(handlerFile) || TYPESCRIPT.test(worker);
   return needsTsx ? ['--import', import.meta.resolve('tsx'), worker] : [worker];
