@@ -17,7 +17,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { mockClient as MockClient } from 'aws-sdk-client-mock';
+import { importPeer } from '../optional-peers.js';
 
 /** One AWS call the handler made, as the fake saw it (bodies left out). */
 export interface RecordedCall {
@@ -52,7 +53,16 @@ export class FakeAws {
   readonly #mocks: { restore(): void }[] = [];
   readonly #closedJobs = new Set<string>();
 
-  constructor() {
+  /** Loads aws-sdk-client-mock (an optional peer: a clear error when it is missing), then builds the fake. */
+  static async create(): Promise<FakeAws> {
+    const { mockClient } = await importPeer<typeof import('aws-sdk-client-mock')>(
+      'aws-sdk-client-mock',
+      'the testing kit',
+    );
+    return new FakeAws(mockClient);
+  }
+
+  private constructor(mockClient: typeof MockClient) {
     const s3 = mockClient(S3Client);
     const sts = mockClient(STSClient);
     const codePipeline = mockClient(CodePipelineClient);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import JSZip from 'jszip';
+import { unzipBuffer, zipBuffer } from '../artifacts/zip-buffer.js';
 import type { JobEvent } from '../event.js';
 import { FakeAws, type RecordedCall } from './fake-aws.js';
 import {
@@ -63,7 +63,7 @@ export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Pro
 async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise<JobRunResult> {
   const event = options.event ?? jobEvent(options);
   const jobId = event['CodePipeline.job'].id;
-  const fake = new FakeAws();
+  const fake = await FakeAws.create();
   const logs: Record<string, unknown>[] = [];
   const restoreStdout = captureStdout(logs, options.echoLogs ?? false);
   // Lambda always sets AWS_REGION; SDK clients (and lib-storage) need one.
@@ -163,25 +163,14 @@ async function outputsOf(event: JobEvent, fake: FakeAws): Promise<JobRunResult['
   const outputs: JobRunResult['outputArtifacts'] = {};
   for (const output of artifactLocations(event).outputs) {
     const stored = fake.getObject(output.bucket, output.key);
-    if (stored) outputs[output.name] = await unzipFiles(stored.body);
+    if (stored) outputs[output.name] = await unzipBuffer(stored.body, output.name);
   }
   return outputs;
 }
 
 /** Zips in-memory files as CodePipeline's artifact store holds them. */
-export async function zipFiles(files: ArtifactFiles): Promise<Buffer> {
-  const zip = new JSZip();
-  for (const [path, content] of Object.entries(files)) zip.file(path, content);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-}
-
-async function unzipFiles(body: Buffer): Promise<Record<string, Buffer>> {
-  const zip = await JSZip.loadAsync(body);
-  const files: Record<string, Buffer> = {};
-  for (const entry of Object.values(zip.files)) {
-    if (!entry.dir) files[entry.name] = await entry.async('nodebuffer');
-  }
-  return files;
+export function zipFiles(files: ArtifactFiles): Promise<Buffer> {
+  return zipBuffer(files, 'test artifact');
 }
 
 /** Collects what the handler writes to stdout (the JSON logger and console both end there). */
