@@ -60,7 +60,47 @@ const jobSchema = v.object({
 /** The whole `CodePipeline.job` event, as a Standard Schema (valibot). */
 export const jobEventSchema = v.object({ [JOB_EVENT_KEY]: jobSchema });
 
-export type JobEvent = v.InferInput<typeof jobEventSchema>;
+/**
+ * A `CodePipeline.job` event, as CodePipeline sends it to an Invoke action: the input
+ * type of `parseJobEvent`, `jobEvent()` and `runJob({ event })`. It is structural and
+ * as loose as JSON: a fixture imported with `with { type: 'json' }` types an artifact's
+ * `location.type` as `string`, not `'S3'`, so it passes without a cast, and the
+ * handler checks the values when it parses the event.
+ *
+ * @example
+ * ```ts
+ * import event from './events/job.json' with { type: 'json' };
+ * const result = await runJob(handler, { event });
+ * ```
+ */
+export interface JobEvent {
+  'CodePipeline.job': {
+    id: string;
+    accountId: string;
+    data: {
+      actionConfiguration: {
+        configuration: { FunctionName: string; UserParameters?: string | undefined };
+      };
+      inputArtifacts?: JobEventArtifact[] | undefined;
+      outputArtifacts?: JobEventArtifact[] | undefined;
+      artifactCredentials: {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken: string;
+        expirationTime?: number | undefined;
+      };
+      continuationToken?: string | undefined;
+      encryptionKey?: { id: string; type: string } | undefined;
+    };
+  };
+}
+
+/** An input or output artifact in a `JobEvent`. */
+export interface JobEventArtifact {
+  name: string;
+  revision?: string | null | undefined;
+  location: { type: string; s3Location: { bucketName: string; objectKey: string } };
+}
 export type JobData = v.InferOutput<typeof jobSchema>;
 export type ArtifactCredentials = v.InferOutput<typeof credentialsSchema>;
 export type EncryptionKey = NonNullable<JobData['data']['encryptionKey']>;

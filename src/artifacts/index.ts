@@ -128,4 +128,4 @@ export type { InputArtifact } from './input-artifact.js';
 export type { ArtifactLimits } from './limits.js';
 export { DEFAULT_ARTIFACT_LIMITS, resolveLimits } from './limits.js';
 export type { OutputArtifact, OutputFiles, OutputWriteResult } from './output-artifact.js';
-export type { ZipEntryInfo } from './zip-reader.js';
+export type { ZipEntryInfo } from './zip-entry-info.js';

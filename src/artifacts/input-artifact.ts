@@ -13,7 +13,8 @@ import { type ExtractResult, extractArchive } from './extract.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import type { S3Object } from './s3-object.js';
 import { closeMatches } from './suggest.js';
-import type { ZipArchive, ZipEntry, ZipEntryInfo } from './zip-reader.js';
+import type { ZipEntryInfo } from './zip-entry-info.js';
+import type { ZipArchive, ZipEntry } from './zip-reader.js';
 
 /** An input artifact of the job (`job.input(name)`). */
 export interface InputArtifact {

@@ -19,17 +19,7 @@ import {
 } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
-
-/** One entry of an archive, as `files()` lists it. */
-export interface ZipEntryInfo {
-  /** The entry's path inside the archive (directories end with `/`). */
-  readonly path: string;
-  /** Uncompressed size in bytes, as declared by the archive. */
-  readonly size: number;
-  /** Compressed size in bytes, as declared by the archive. */
-  readonly compressedSize: number;
-  readonly isDirectory: boolean;
-}
+import type { ZipEntryInfo } from './zip-entry-info.js';
 
 export interface ZipEntry extends ZipEntryInfo {
   /** Why this entry must not be read or extracted (unsafe name or type), if it must not. */
