@@ -7,8 +7,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { ExtractResult } from '../../artifacts/archive-info.js';
 import { BufferSource } from '../../artifacts/byte-source.js';
-import { type ExtractResult, extractArchive } from '../../artifacts/extract.js';
+import { extractArchive } from '../../artifacts/extract.js';
 import { DEFAULT_ARTIFACT_LIMITS } from '../../artifacts/limits.js';
 import { zipBuffer } from '../../artifacts/zip-buffer.js';
 import { ZipArchive } from '../../artifacts/zip-reader.js';
