@@ -196,7 +196,7 @@ describe('Package: the codepipeline-handler command in this repository', () => {
     expect(invoke.stdout).toContain('Result: Succeeded after 1 round');
   });
 
-  it('lists the same optional peers in package.json as the install command names', () => {
+  it('lists the same optional peers in package.json as the README install command names', () => {
     // Prepare
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
@@ -212,5 +212,6 @@ describe('Package: the codepipeline-handler command in this repository', () => {
       expect(manifest.devDependencies[name]).toBe(manifest.peerDependencies[name]);
       expect(manifest.dependencies[name]).toBeUndefined();
     }
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain(OPTIONAL_PEERS_INSTALL);
   });
 });
