@@ -106,6 +106,12 @@ export class ReportNotDeliveredError extends Error {
  * The failure type and message an arbitrary thrown value reports as. Never throws:
  * a value that cannot be read (a throwing `toString` or getter, a revoked Proxy)
  * must still be answered as a failure.
+ *
+ * @example
+ * ```ts
+ * failureOf(new PermissionError('no access to the bucket'));
+ * // { failureType: 'PermissionError', message: 'no access to the bucket' }
+ * ```
  */
 export function failureOf(error: unknown): { failureType: FailureType; message: string } {
   try {

@@ -1,7 +1,6 @@
 // valibot, not zod, for the event every invocation parses: its schemas are plain
-// objects, so building this one at init costs next to nothing. With zod/mini, the
-// module and this schema took ~16M instructions of init (perf stat), about 6% of a
-// hand-written handler's whole import; with valibot ~1M.
+// objects, so building this one at init costs next to nothing (the measurement is in
+// BENCHMARKS.md, "What limits each figure", 1).
 import * as v from 'valibot';
 import { ConfigurationError, NotAJobEventError } from './errors.js';
 
@@ -136,6 +135,13 @@ export type ParsedJobEvent =
  *
  * Messages name the offending fields but never their values (the event carries
  * credentials).
+ *
+ * @example
+ * ```ts
+ * const parsed = parseJobEvent(event);
+ * if (parsed.ok) console.log(parsed.job.id);
+ * else console.log(parsed.jobId, parsed.error.message);
+ * ```
  */
 export function parseJobEvent(event: unknown): ParsedJobEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {

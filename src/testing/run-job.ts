@@ -53,6 +53,15 @@ let queue: Promise<unknown> = Promise.resolve();
  * account, credentials or network: the in-memory artifacts are zipped and served by
  * a fake S3, the result calls are recorded by a fake CodePipeline, and the Lambda
  * context counts down from `remainingTimeMs`. Everything is restored afterwards.
+ *
+ * @example
+ * ```ts
+ * const result = await runJob(handler, {
+ *   params: { minRating: 4 },
+ *   artifacts: { BuildOutput: { 'ratings.json': '[5, 4, 5]' } },
+ * });
+ * expect(result.status).toBe('succeeded');
+ * ```
  */
 export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Promise<JobRunResult> {
   const run = queue.then(() => runAlone(handler, options));

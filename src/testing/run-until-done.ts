@@ -14,6 +14,13 @@ export interface JobRunsResult extends JobRunResult {
  * Runs `handler` the way CodePipeline drives a continued job: while a round answers
  * with a continuation token, a new round starts with a new job id and that token in
  * its event. Returns the final round's result plus every round.
+ *
+ * @example
+ * ```ts
+ * const result = await runUntilDone(handler, { params: { url } }, { maxRounds: 5 });
+ * expect(result.rounds).toHaveLength(3);
+ * expect(result.status).toBe('succeeded');
+ * ```
  */
 export async function runUntilDone(
   handler: LambdaHandler,
