@@ -7,18 +7,30 @@
 import { BufferSource } from './byte-source.js';
 import { DEFAULT_ARTIFACT_LIMITS } from './limits.js';
 import { ZipArchive } from './zip-reader.js';
-import { zipStream } from './zip-writer.js';
+import { type ZipSource, zipStream } from './zip-writer.js';
 
 /** Files of an in-memory zip: path inside the zip → content. */
 export type ZipFiles = Record<string, string | Uint8Array>;
 
-/** Zips in-memory files (paths `/`-separated), in the order given. */
+/**
+ * Zips in-memory files (paths `/`-separated), in the order given. Each folder gets its
+ * own entry before its first file, as zip tools write them (`a/`, `a/b/`, then
+ * `a/b/c.txt`).
+ */
 export async function zipBuffer(files: ZipFiles, label = 'in-memory zip'): Promise<Buffer> {
-  const sources = Object.entries(files).map(([name, content]) => ({
-    name,
-    kind: 'bytes' as const,
-    data: Buffer.from(content),
-  }));
+  const sources: ZipSource[] = [];
+  const folders = new Set<string>();
+  for (const [name, content] of Object.entries(files)) {
+    const parts = name.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = `${parts.slice(0, depth).join('/')}/`;
+      if (!folders.has(folder)) {
+        folders.add(folder);
+        sources.push({ name: folder, kind: 'directory' });
+      }
+    }
+    sources.push({ name, kind: 'bytes', data: Buffer.from(content) });
+  }
   return Buffer.concat(await zipStream(sources, { level: 6, label }).toArray());
 }
 

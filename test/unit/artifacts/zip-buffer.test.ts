@@ -12,6 +12,7 @@ describe('Function: zipBuffer / unzipBuffer', () => {
 
     // Assess: JSZip is an independent reader.
     const read = await JSZip.loadAsync(zip);
+    expect(Object.keys(read.files)).toEqual(['report.json', 'dir/', 'dir/é.bin']);
     expect(await read.file('report.json')?.async('string')).toBe('{"failed":0}');
     expect(await read.file('dir/é.bin')?.async('uint8array')).toEqual(bytes);
   });
