@@ -53,8 +53,8 @@ const LAZY_AWS_DIR = 'aws-lazy';
  * Why: esbuild assigns whole files to chunks by which entries can reach them. The S3
  * client shares barrel files of @smithy/core and @aws-sdk/core with the CodePipeline
  * client, so inside one build the XML protocol, checksum and waiter code that only
- * S3 uses lands in chunks the handler loads at init (~20 KiB, ~2 ms per cold start).
- * A separate build keeps every byte of it behind the `import()`. Static imports of
+ * S3 uses lands in chunks the handler loads at init (what that cost is in
+ * BENCHMARKS.md). A separate build keeps every byte of it behind the `import()`. Static imports of
  * these packages (a user's own S3 code) are bundled as usual.
  */
 function lazyAwsClients() {

@@ -27,7 +27,15 @@ interface TokenV1 {
   s?: unknown;
 }
 
-/** Encodes the state for `PutJobSuccessResult.continuationToken`; throws when over 2048 characters. */
+/**
+ * Encodes the state for `PutJobSuccessResult.continuationToken`; throws when over 2048 characters.
+ *
+ * @example
+ * ```ts
+ * const token = encodeContinuation({ state: { attempt: 1 }, round: 1, startedAt: Date.now() });
+ * decodeContinuation(token).state; // { attempt: 1 }
+ * ```
+ */
 export function encodeContinuation(data: ContinuationData): string {
   const token: TokenV1 = { v: TOKEN_VERSION, r: data.round, t: data.startedAt };
   if (data.state !== undefined) token.s = data.state;

@@ -131,6 +131,12 @@ const MAX_CAUSES = 5;
  * five deep and safe against cycles, so `TypeError: fetch failed` also says
  * `caused by Error: connect ECONNREFUSED 127.0.0.1:1`. The reporter then masks
  * credentials in it and clamps it to the API's 5000 characters.
+ *
+ * @example
+ * ```ts
+ * failureOf(new PermissionError('no access to the bucket'));
+ * // { failureType: 'PermissionError', message: 'no access to the bucket' }
+ * ```
  */
 export function failureOf(error: unknown): { failureType: FailureType; message: string } {
   try {

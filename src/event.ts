@@ -1,7 +1,6 @@
 // valibot, not zod, for the event every invocation parses: its schemas are plain
-// objects, so building this one at init costs next to nothing. With zod/mini, the
-// module and this schema took ~16M instructions of init (perf stat), about 6% of a
-// hand-written handler's whole import; with valibot ~1M.
+// objects, so building this one at init costs next to nothing (the measurement is in
+// BENCHMARKS.md, "What limits each figure", 1).
 import * as v from 'valibot';
 import { ConfigurationError, NotAJobEventError } from './errors.js';
 
@@ -60,7 +59,47 @@ const jobSchema = v.object({
 /** The whole `CodePipeline.job` event, as a Standard Schema (valibot). */
 export const jobEventSchema = v.object({ [JOB_EVENT_KEY]: jobSchema });
 
-export type JobEvent = v.InferInput<typeof jobEventSchema>;
+/**
+ * A `CodePipeline.job` event, as CodePipeline sends it to an Invoke action: the input
+ * type of `parseJobEvent`, `jobEvent()` and `runJob({ event })`. It is structural and
+ * as loose as JSON: a fixture imported with `with { type: 'json' }` types an artifact's
+ * `location.type` as `string`, not `'S3'`, so it passes without a cast, and the
+ * handler checks the values when it parses the event.
+ *
+ * @example
+ * ```ts
+ * import event from './events/job.json' with { type: 'json' };
+ * const result = await runJob(handler, { event });
+ * ```
+ */
+export interface JobEvent {
+  'CodePipeline.job': {
+    id: string;
+    accountId: string;
+    data: {
+      actionConfiguration: {
+        configuration: { FunctionName: string; UserParameters?: string | undefined };
+      };
+      inputArtifacts?: JobEventArtifact[] | undefined;
+      outputArtifacts?: JobEventArtifact[] | undefined;
+      artifactCredentials: {
+        accessKeyId: string;
+        secretAccessKey: string;
+        sessionToken: string;
+        expirationTime?: number | undefined;
+      };
+      continuationToken?: string | undefined;
+      encryptionKey?: { id: string; type: string } | undefined;
+    };
+  };
+}
+
+/** An input or output artifact in a `JobEvent`. */
+export interface JobEventArtifact {
+  name: string;
+  revision?: string | null | undefined;
+  location: { type: string; s3Location: { bucketName: string; objectKey: string } };
+}
 export type JobData = v.InferOutput<typeof jobSchema>;
 export type ArtifactCredentials = v.InferOutput<typeof credentialsSchema>;
 export type EncryptionKey = NonNullable<JobData['data']['encryptionKey']>;
@@ -96,6 +135,13 @@ export type ParsedJobEvent =
  *
  * Messages name the offending fields but never their values (the event carries
  * credentials).
+ *
+ * @example
+ * ```ts
+ * const parsed = parseJobEvent(event);
+ * if (parsed.ok) console.log(parsed.job.id);
+ * else console.log(parsed.jobId, parsed.error.message);
+ * ```
  */
 export function parseJobEvent(event: unknown): ParsedJobEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {

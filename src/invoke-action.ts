@@ -30,6 +30,22 @@ export type InvokeActionHandler = MiddyfiedHandler<unknown, JobResult, Error, Co
 /**
  * Builds the Lambda handler: a middy handler running `run` inside the
  * `codePipelineJob` engine. `.use(...)` adds other middlewares.
+ *
+ * @example
+ * ```ts
+ * import { invokeAction } from 'codepipeline-handler';
+ * import * as v from 'valibot';
+ *
+ * export const handler = invokeAction({
+ *   params: v.object({ minRating: v.number() }),
+ *   async run(job) {
+ *     const ratings = await job.input('BuildOutput').json<number[]>('ratings.json');
+ *     const average = ratings.reduce((a, b) => a + b, 0) / ratings.length;
+ *     if (average < job.params.minRating) return job.fail(`average rating ${average}`);
+ *     return job.succeed({ summary: `average rating ${average}` });
+ *   },
+ * });
+ * ```
  */
 export function invokeAction<
   Schema extends StandardSchemaV1 | undefined = undefined,

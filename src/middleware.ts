@@ -96,6 +96,16 @@ export function deadlineOf(job: Job<unknown, unknown>): Promise<void> {
  * reports it; `onError` reports a thrown error as a failure and resolves normally, so
  * Lambda does not re-run a job that is already answered. A deadline answers for a
  * handler that hangs.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core';
+ * import { codePipelineJob, type JobContext } from 'codepipeline-handler';
+ *
+ * export const handler = middy(async (_event: unknown, context: JobContext) =>
+ *   context.job.succeed({ summary: 'checked' }),
+ * ).use(codePipelineJob({ timeoutMarginMs: 3000 }));
+ * ```
  */
 export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = undefined>(
   options: JobOptions<Schema> = {},

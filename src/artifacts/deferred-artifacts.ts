@@ -5,10 +5,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { ArtifactRef } from '../event.js';
-import type { ExtractResult } from './extract.js';
+import type { ExtractResult, ZipEntryInfo } from './archive-info.js';
 import type { InputArtifact } from './input-artifact.js';
 import type { OutputArtifact, OutputFiles, OutputWriteResult } from './output-artifact.js';
-import type { ZipEntryInfo } from './zip-reader.js';
 
 export class DeferredInputArtifact implements InputArtifact {
   readonly #ref: ArtifactRef;

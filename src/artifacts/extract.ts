@@ -9,20 +9,11 @@ import path from 'node:path';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
+import type { ExtractResult } from './archive-info.js';
 import { quoteEntryName, resolveInside } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 // Types only: zip-reader loads yauzl, which must stay off the cold-start path.
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
-
-/** What `extractTo` wrote. */
-export interface ExtractResult {
-  /** The absolute, resolved directory the archive was extracted into. */
-  readonly directory: string;
-  readonly files: number;
-  readonly directories: number;
-  /** Uncompressed bytes written. */
-  readonly bytes: number;
-}
 
 const WRITE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;

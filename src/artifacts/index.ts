@@ -124,10 +124,9 @@ function pickArtifact(
   return ref;
 }
 
+export type { ExtractResult, ZipEntryInfo } from './archive-info.js';
 export type { AssumeRoleOptions, AwsCredentials } from './assume-role.js';
-export type { ExtractResult } from './extract.js';
 export type { InputArtifact } from './input-artifact.js';
 export type { ArtifactLimits } from './limits.js';
 export { DEFAULT_ARTIFACT_LIMITS, resolveLimits } from './limits.js';
 export type { OutputArtifact, OutputFiles, OutputWriteResult } from './output-artifact.js';
-export type { ZipEntryInfo } from './zip-reader.js';

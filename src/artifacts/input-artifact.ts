@@ -7,13 +7,14 @@ import type { Readable } from 'node:stream';
 import { ConfigurationError, JobFailedError } from '../errors.js';
 import type { ArtifactRef } from '../event.js';
 import type { JobLogger } from '../logger.js';
+import type { ExtractResult, ZipEntryInfo } from './archive-info.js';
 import { BufferSource, type ByteSource } from './byte-source.js';
 import { normalizeLookupPath } from './entry-safety.js';
-import { type ExtractResult, extractArchive } from './extract.js';
+import { extractArchive } from './extract.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import type { S3Object } from './s3-object.js';
 import { closeMatches } from './suggest.js';
-import type { ZipArchive, ZipEntry, ZipEntryInfo } from './zip-reader.js';
+import type { ZipArchive, ZipEntry } from './zip-reader.js';
 
 /** An input artifact of the job (`job.input(name)`). */
 export interface InputArtifact {

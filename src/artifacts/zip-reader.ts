@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { inflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
+import type { ZipEntryInfo } from './archive-info.js';
 import type { ByteSource } from './byte-source.js';
 import {
   isDirectoryEntry,
@@ -19,17 +20,6 @@ import {
 } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
-
-/** One entry of an archive, as `files()` lists it. */
-export interface ZipEntryInfo {
-  /** The entry's path inside the archive (directories end with `/`). */
-  readonly path: string;
-  /** Uncompressed size in bytes, as declared by the archive. */
-  readonly size: number;
-  /** Compressed size in bytes, as declared by the archive. */
-  readonly compressedSize: number;
-  readonly isDirectory: boolean;
-}
 
 export interface ZipEntry extends ZipEntryInfo {
   /** Why this entry must not be read or extracted (unsafe name or type), if it must not. */

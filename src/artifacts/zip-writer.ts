@@ -48,8 +48,8 @@ const SAMPLE_CONCURRENCY = 4;
  * Entries handed to yazl in one synchronous burst. yazl keeps each entry's name as a
  * small Buffer until the central directory is written, and Node carves small Buffers
  * out of shared 64 KiB pools: names allocated one by one, between the reads and
- * deflates of other entries, would each keep a different pool alive (~64 KiB per
- * entry, ~400 MiB for 6,000 files). Names allocated together share their pools.
+ * deflates of other entries, would each keep a different pool alive (up to a whole
+ * pool per entry). Names allocated together share their pools.
  */
 const BURST = 256;
 /** How much of an entry's start the store-or-deflate trial looks at. */

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-/** The `codepipeline-handler` executable: wires the dispatcher to the real process. */
-import { runCli } from './run-cli.js';
+/**
+ * The `codepipeline-handler` executable: wires the dispatcher to the real process.
+ * The CLI's own packages are optional peers, checked before the dispatcher (which
+ * imports them) is loaded, so a missing one gets the install command, not a stack.
+ */
+import { MissingPeerError, missingPeers } from '../optional-peers.js';
 
 /**
  * Resolves on the first SIGINT/SIGTERM; a second one exits at once. The listeners stay
@@ -22,6 +26,15 @@ function waitForShutdown(): Promise<string> {
     process.on('SIGTERM', stop);
   });
 }
+
+const missing = missingPeers(['s3rver', 'tsx', 'yaml']);
+if (missing.length > 0) {
+  process.stderr.write(
+    `codepipeline-handler: ${new MissingPeerError('the CLI', missing).message}\n`,
+  );
+  process.exit(1);
+}
+const { runCli } = await import('./run-cli.js');
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

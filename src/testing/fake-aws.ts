@@ -17,13 +17,14 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { mockClient as MockClient } from 'aws-sdk-client-mock';
 import type { JobClientHooks } from '../clients.js';
 import { JobApiError } from '../local/job-api/protocol.js';
 import {
   validatePutJobFailureResult,
   validatePutJobSuccessResult,
 } from '../local/job-api/validation.js';
+import { importPeer } from '../optional-peers.js';
 
 /** One AWS call the handler made, as the fake saw it (bodies left out). */
 export interface RecordedCall {
@@ -69,7 +70,19 @@ export class FakeAws {
   readonly #mocks: { restore(): void }[] = [];
   readonly #closedJobs = new Set<string>();
 
-  constructor() {
+  /** Loads aws-sdk-client-mock (an optional peer: a clear error when it is missing), then builds the fake. */
+  static async create(): Promise<FakeAws> {
+    const { mockClient } = await importPeer<typeof import('aws-sdk-client-mock')>(
+      'aws-sdk-client-mock',
+      'the testing kit',
+    );
+    return new FakeAws(mockClient);
+  }
+
+  readonly #mockClient: typeof MockClient;
+
+  private constructor(mockClient: typeof MockClient) {
+    this.#mockClient = mockClient;
     this.codePipeline = new CodePipelineClient({ region: 'us-east-1', maxAttempts: 1 });
     this.#fakeCodePipeline(this.codePipeline);
   }
@@ -102,7 +115,7 @@ export class FakeAws {
       writable: true,
       configurable: true,
     });
-    const mock = mockClient(client as never);
+    const mock = this.#mockClient(client as never);
     this.#mocks.push(mock);
     return mock;
   }

@@ -40,6 +40,12 @@ export interface ArtifactLocation {
  * A `CodePipeline.job` event as CodePipeline sends it to an Invoke action: a fresh
  * job id, the artifact store locations, temporary artifact credentials, and the
  * optional continuation token and encryption key.
+ *
+ * @example
+ * ```ts
+ * const event = jobEvent({ params: { minRating: 4 }, inputArtifacts: ['BuildOutput'] });
+ * await handler(event, lambdaContext());
+ * ```
  */
 export function jobEvent(options: JobEventOptions = {}): JobEvent {
   const bucket = options.bucket ?? 'codepipeline-us-east-1-111111111111';

@@ -8,7 +8,15 @@ export interface LambdaContextOptions {
   functionName?: string;
 }
 
-/** A Lambda context whose `getRemainingTimeInMillis()` counts down from `remainingTimeMs`. */
+/**
+ * A Lambda context whose `getRemainingTimeInMillis()` counts down from `remainingTimeMs`.
+ *
+ * @example
+ * ```ts
+ * const context = lambdaContext({ remainingTimeMs: 1000 });
+ * await handler(jobEvent(), context);
+ * ```
+ */
 export function lambdaContext(options: LambdaContextOptions = {}): Context {
   const functionName = options.functionName ?? 'my-gate';
   const deadline = Date.now() + (options.remainingTimeMs ?? 30_000);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import JSZip from 'jszip';
+import { unzipBuffer, zipBuffer } from '../artifacts/zip-buffer.js';
 import { withJobClientHooks } from '../clients.js';
 import { encodeContinuation } from '../continuation.js';
 import { type JobEvent, parseJobEvent } from '../event.js';
@@ -91,6 +91,15 @@ let queue: Promise<unknown> = Promise.resolve();
  * a fake S3, the result calls are recorded by a fake CodePipeline, and the Lambda
  * context counts down from `remainingTimeMs`. Only the job's own clients are faked
  * (see `FakeAws`): the user's own SDK mocks stay in place.
+ *
+ * @example
+ * ```ts
+ * const result = await runJob(handler, {
+ *   params: { minRating: 4 },
+ *   artifacts: { BuildOutput: { 'ratings.json': '[5, 4, 5]' } },
+ * });
+ * expect(result.status).toBe('succeeded');
+ * ```
  */
 export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Promise<JobRunResult> {
   const run = queue.then(() => runAlone(handler, options));
@@ -101,7 +110,7 @@ export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Pro
 async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise<JobRunResult> {
   const event = eventOf(options);
   const jobId = jobIdOf(event);
-  const fake = new FakeAws();
+  const fake = await FakeAws.create();
   const logs: Record<string, unknown>[] = [];
   const restoreStdout = captureStdout(logs, options.echoLogs ?? false);
   // Lambda always sets AWS_REGION; SDK clients (and lib-storage) need one.
@@ -260,25 +269,14 @@ async function outputsOf(event: JobEvent, fake: FakeAws): Promise<JobRunResult['
   const outputs: JobRunResult['outputArtifacts'] = {};
   for (const output of artifactLocations(event).outputs) {
     const stored = fake.getObject(output.bucket, output.key);
-    if (stored) outputs[output.name] = await unzipFiles(stored.body);
+    if (stored) outputs[output.name] = await unzipBuffer(stored.body, output.name);
   }
   return outputs;
 }
 
 /** Zips in-memory files as CodePipeline's artifact store holds them. */
-export async function zipFiles(files: ArtifactFiles): Promise<Buffer> {
-  const zip = new JSZip();
-  for (const [path, content] of Object.entries(files)) zip.file(path, content);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
-}
-
-async function unzipFiles(body: Buffer): Promise<Record<string, Buffer>> {
-  const zip = await JSZip.loadAsync(body);
-  const files: Record<string, Buffer> = {};
-  for (const entry of Object.values(zip.files)) {
-    if (!entry.dir) files[entry.name] = await entry.async('nodebuffer');
-  }
-  return files;
+export function zipFiles(files: ArtifactFiles): Promise<Buffer> {
+  return zipBuffer(files, 'test artifact');
 }
 
 /** Collects what the handler writes to stdout (the JSON logger and console both end there). */

@@ -25,6 +25,13 @@ export interface JobRunsResult extends JobRunResult {
  * artifacts, function name, encryption key, account); only the job id and the token
  * change. Round 1 is `event`, or built from the options (mid-job with `state` /
  * `round`). Returns the final round's result plus every round.
+ *
+ * @example
+ * ```ts
+ * const result = await runUntilDone(handler, { params: { url } }, { maxRounds: 5 });
+ * expect(result.rounds).toHaveLength(3);
+ * expect(result.status).toBe('succeeded');
+ * ```
  */
 export async function runUntilDone(
   handler: LambdaHandler,

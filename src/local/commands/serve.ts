@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import JSZip from 'jszip';
+import { zipBuffer } from '../../artifacts/zip-buffer.js';
 import { fakeArtifactCredentials } from '../../testing/fake-credentials.js';
 import { type LocalEnvironment, startLocalEnvironment } from '../environment.js';
 import type { JobResult, LocalJob } from '../job-api/index.js';
@@ -40,14 +40,17 @@ interface SampleJob {
 /** A job like CodePipeline would send: a zipped input artifact, an output slot, KMS. */
 async function createSampleJob(local: LocalEnvironment, bucket: string, eventDir: string) {
   await local.s3.createBucket(bucket);
-  const zip = new JSZip();
-  zip.file('ratings.json', JSON.stringify([4, 5, 3]));
   const suffix = randomBytes(4).toString('hex');
   const inputKey = `SamplePipeline/SourceArti/${suffix}.zip`;
   const keyArn = `arn:aws:kms:${local.region}:${local.accountId}:alias/aws/s3`;
-  await local.s3.putObject(bucket, inputKey, await zip.generateAsync({ type: 'nodebuffer' }), {
-    sseKmsKeyId: keyArn,
-  });
+  await local.s3.putObject(
+    bucket,
+    inputKey,
+    await zipBuffer({ 'ratings.json': JSON.stringify([4, 5, 3]) }),
+    {
+      sseKmsKeyId: keyArn,
+    },
+  );
   local.jobApi.pipelines.definePipeline('SamplePipeline', [
     { name: 'Source', actions: ['Source'] },
     { name: 'Gate', actions: ['Check'] },

@@ -7,10 +7,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import JSZip from 'jszip';
+import type { ExtractResult } from '../../artifacts/archive-info.js';
 import { BufferSource } from '../../artifacts/byte-source.js';
-import { type ExtractResult, extractArchive } from '../../artifacts/extract.js';
+import { extractArchive } from '../../artifacts/extract.js';
 import { DEFAULT_ARTIFACT_LIMITS } from '../../artifacts/limits.js';
+import { zipBuffer } from '../../artifacts/zip-buffer.js';
 import { ZipArchive } from '../../artifacts/zip-reader.js';
 import { fakeArtifactCredentials } from '../../testing/fake-credentials.js';
 import type { LocalEnvironment } from '../environment.js';
@@ -20,7 +21,7 @@ export const ARTIFACT_BUCKET = 'codepipeline-local-artifacts';
 
 /** Zips a folder's files (paths relative to it, `/`-separated); symlinks are skipped. */
 export async function zipDirectory(directory: string): Promise<{ zip: Buffer; files: number }> {
-  const zip = new JSZip();
+  const contents: Record<string, Buffer> = {};
   let files = 0;
   const walk = async (current: string): Promise<void> => {
     const entries = await readdir(current, { withFileTypes: true });
@@ -29,13 +30,13 @@ export async function zipDirectory(directory: string): Promise<{ zip: Buffer; fi
       const path = join(current, entry.name);
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile()) {
-        zip.file(relative(directory, path).split(sep).join('/'), await readFile(path));
+        contents[relative(directory, path).split(sep).join('/')] = await readFile(path);
         files++;
       }
     }
   };
   await walk(directory);
-  return { zip: await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }), files };
+  return { zip: await zipBuffer(contents, directory), files };
 }
 
 /** A folder (zipped) or a .zip file (as is): what an input artifact is made from. */

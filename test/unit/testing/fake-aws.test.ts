@@ -11,7 +11,7 @@ const JOB_ID = '11111111-2222-4333-8444-555555555555';
 describe('Class: FakeAws', () => {
   it('takes one answer per job and refuses the second with InvalidJobStateException, like CodePipeline', async () => {
     // Prepare
-    const fake = new FakeAws();
+    const fake = await FakeAws.create();
 
     // Act
     await fake.codePipeline.send(new PutJobSuccessResultCommand({ jobId: JOB_ID }));
@@ -45,7 +45,7 @@ describe('Class: FakeAws', () => {
     "refuses %s with the embedded job API's ValidationException",
     async (_case, command, message) => {
       // Prepare
-      const fake = new FakeAws();
+      const fake = await FakeAws.create();
 
       // Act
       const sent = fake.codePipeline.send(command as never);
@@ -59,7 +59,7 @@ describe('Class: FakeAws', () => {
 
   it('fakes only the client instances handed to it', async () => {
     // Prepare
-    const fake = new FakeAws();
+    const fake = await FakeAws.create();
     const adopted = new S3Client({ region: 'us-east-1' });
     const other = new S3Client({ region: 'us-east-1' });
     const originalSend = other.send;
