@@ -108,7 +108,7 @@ describe('Template: template.yaml', () => {
         typeof raw === 'string' ? raw : substituteDefaults(template, raw['Fn::Sub']),
       );
       const schema = schemas[invoke.Configuration.FunctionName.Ref];
-      if (schema) expect(schema.safeParse(params).error).toBeUndefined();
+      if (schema) expect(schema['~standard'].validate(params).issues).toBeUndefined();
       if (params.file)
         expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
     }
