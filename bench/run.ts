@@ -37,49 +37,24 @@ const selected = new Set<Figure>(
       }),
 );
 
-const { cpus, loadavg, setPriority, totalmem } = await import('node:os');
-// The figures that time milliseconds (1, 2 and the watchdog's) run their children at a
-// raised priority, which they inherit: on a machine shared with other work the
-// scheduler then runs them first, so wall times measure the code more than the queue.
-// Only root may raise it; elsewhere they run at normal priority and the header says so.
-// The artifact figures, minutes of I/O and CPU, run at normal priority.
-const TIMING_PRIORITY = -10;
-let priority = `priority ${TIMING_PRIORITY} for figures 1, 2 and watchdog`;
-try {
-  setPriority(TIMING_PRIORITY);
-  setPriority(0);
-} catch {
-  priority = 'normal priority (raising it needs root)';
-}
-async function atTimingPriority<T>(measure: () => Promise<T>): Promise<T> {
-  try {
-    setPriority(TIMING_PRIORITY);
-  } catch {
-    // Not root: measured at normal priority, as the header says.
-  }
-  try {
-    return await measure();
-  } finally {
-    setPriority(0);
-  }
-}
+const { cpus, loadavg, totalmem } = await import('node:os');
+// The load average is printed because this runs on shared machines: at a load well above
+// the core count, wall times measure the run queue more than the code.
 console.log(
-  `# codepipeline-handler benchmarks\n\n${new Date().toISOString()} | Node ${process.version} | ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length} | ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM | ${process.platform} ${process.arch} | load average ${loadavg()[0]?.toFixed(1)} | ${priority}${quick ? ' | --quick (not for BENCHMARKS.md)' : ''}\n`,
+  `# codepipeline-handler benchmarks\n\n${new Date().toISOString()} | Node ${process.version} | ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length} | ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM | ${process.platform} ${process.arch} | load average ${loadavg()[0]?.toFixed(1)}${quick ? ' | --quick (not for BENCHMARKS.md)' : ''}\n`,
 );
 
 if (selected.has('cold-start')) {
-  console.log(await atTimingPriority(() => coldStart({ runs: quick ? 12 : 60 })));
+  console.log(await coldStart({ runs: quick ? 12 : 60 }));
 }
 
 if (selected.has('overhead')) {
   const { overhead } = await import('./overhead.js');
   console.log(
-    await atTimingPriority(() =>
-      overhead(
-        quick
-          ? { perRound: 200, rounds: 5, warmup: 300 }
-          : { perRound: 500, rounds: 12, warmup: 1000 },
-      ),
+    await overhead(
+      quick
+        ? { perRound: 200, rounds: 5, warmup: 300 }
+        : { perRound: 500, rounds: 12, warmup: 1000 },
     ),
   );
 }
@@ -117,5 +92,5 @@ if (selected.has('output-write')) {
 
 if (selected.has('watchdog')) {
   const { watchdogCost } = await import('./watchdog-cost.js');
-  console.log(await atTimingPriority(() => watchdogCost({ runs: quick ? 10 : 40 })));
+  console.log(await watchdogCost({ runs: quick ? 10 : 40 }));
 }
