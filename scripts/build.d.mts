@@ -25,3 +25,12 @@ export function buildHandlers(options?: {
   outdir?: string;
   names?: string[];
 }): Promise<BuiltHandler[]>;
+/**
+ * Runs the Makefile's `build-<logicalId>` target as `sam build` does for
+ * `BuildMethod: makefile` (ARTIFACTS_DIR set, a scratch working folder).
+ */
+export function samMakefileBuild(
+  logicalId: string,
+  artifactsDir: string,
+  options?: { codeUri?: string },
+): Promise<string>;

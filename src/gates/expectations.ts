@@ -1,5 +1,4 @@
-import * as z from 'zod/mini';
-import './schema.js';
+import * as v from 'valibot';
 import type { HttpResult } from './http.js';
 
 /** What a response must look like to pass (smokeTest checks, waitForUrl). */
@@ -14,32 +13,20 @@ export interface ResponseExpectations {
   readonly maxLatencyMs?: number | undefined;
 }
 
-/**
- * The zod shape of `ResponseExpectations`, to spread into a gate's schema.
- *
- * The gates' schemas are built inside `@__PURE__` functions: zod/mini applies checks
- * with a method call (`.check()`), which a bundler must otherwise keep, so importing
- * one gate from `codepipeline-handler/gates` would build every gate's schema at init.
- */
-export const expectationsShape = /* @__PURE__ */ (() => {
-  const statusCode = z.int().check(z.gte(100), z.lte(599));
-  const nonEmptyString = z.string().check(z.minLength(1));
-  return {
-    expectStatus: z.optional(z.union([statusCode, z.array(statusCode).check(z.minLength(1))])),
-    bodyIncludes: z.optional(
-      z.union([nonEmptyString, z.array(nonEmptyString).check(z.minLength(1))]),
-    ),
-    bodyMatches: z.optional(
-      z
-        .string()
-        .check(
-          z.minLength(1),
-          z.refine(isValidRegExp, { error: 'is not a valid regular expression' }),
-        ),
-    ),
-    maxLatencyMs: z.optional(z.number().check(z.gt(0))),
-  };
-})();
+const statusCode = v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(599));
+const nonEmptyString = v.pipe(v.string(), v.minLength(1));
+
+/** The valibot entries of `ResponseExpectations`, to spread into a gate's schema. */
+export const expectationsEntries = {
+  expectStatus: v.optional(v.union([statusCode, v.pipe(v.array(statusCode), v.minLength(1))])),
+  bodyIncludes: v.optional(
+    v.union([nonEmptyString, v.pipe(v.array(nonEmptyString), v.minLength(1))]),
+  ),
+  bodyMatches: v.optional(
+    v.pipe(v.string(), v.minLength(1), v.check(isValidRegExp, 'is not a valid regular expression')),
+  ),
+  maxLatencyMs: v.optional(v.pipe(v.number(), v.gtValue(0))),
+};
 
 function isValidRegExp(source: string): boolean {
   try {

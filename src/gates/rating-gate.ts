@@ -1,52 +1,62 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { JobFailedError, SystemUnavailableError } from '../errors.js';
 import type { Job } from '../job.js';
 import { evaluateRatings, formatRating } from './evaluate-ratings.js';
 import type { Gate } from './gate.js';
 import { describeUrl, headersSchema, httpRequest, httpsUrlSchema } from './http.js';
 import { DEFAULT_SCALE, detectRatingsFormat, parseRatings } from './ratings.js';
-import './schema.js';
+import { withGateMessages } from './schema.js';
 
 const MAX_RATINGS_BYTES = 10 * 1024 * 1024;
 
-/** `UserParameters` of `ratingGate`. */
-export const ratingGateParams = /* @__PURE__ */ (() =>
-  z
-    .strictObject({
+const nonEmptyString = v.pipe(v.string(), v.minLength(1));
+
+/** `UserParameters` of `ratingGate` (a valibot schema). */
+export const ratingGateParams = withGateMessages(
+  v.pipe(
+    v.strictObject({
       /** Input artifact holding `file`. @default the action's only input artifact */
-      artifact: z.optional(z.string().check(z.minLength(1))),
+      artifact: v.optional(nonEmptyString),
       /** Path of the ratings file inside the input artifact. */
-      file: z.optional(z.string().check(z.minLength(1))),
+      file: v.optional(nonEmptyString),
       /** Or: an https URL serving the ratings. */
-      url: z.optional(httpsUrlSchema),
+      url: v.optional(httpsUrlSchema),
       /** Request headers for `url` (an API token, say); never logged. */
-      headers: z.optional(headersSchema),
+      headers: v.optional(headersSchema),
       /** @default from the file extension or content type, else sniffed */
-      format: z.optional(z.enum(['json', 'csv'])),
+      format: v.optional(v.picklist(['json', 'csv'])),
       /** Field of JSON objects, or CSV column, holding the rating. */
-      field: z._default(z.string().check(z.minLength(1)), 'rating'),
+      field: v.optional(nonEmptyString, 'rating'),
       /** Valid ratings; anything outside fails the job. */
-      scale: z._default(
-        z
-          .strictObject({ min: z.number(), max: z.number() })
-          .check(z.refine((scale) => scale.min < scale.max, { error: 'min must be below max' })),
+      scale: v.optional(
+        v.pipe(
+          v.strictObject({ min: v.number(), max: v.number() }),
+          v.check((scale) => scale.min < scale.max, 'min must be below max'),
+        ),
         DEFAULT_SCALE,
       ),
-      minAverage: z.number(),
-      minCount: z._default(z.int().check(z.gte(1)), 1),
-      maxShareBelow: z.optional(
-        z.strictObject({ threshold: z.number(), maxShare: z.number().check(z.gte(0), z.lte(1)) }),
+      minAverage: v.number(),
+      minCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+      maxShareBelow: v.optional(
+        v.strictObject({
+          threshold: v.number(),
+          maxShare: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+        }),
       ),
       /** Timeout of the request to `url`, in milliseconds. */
-      timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
-    })
-    .check(
-      z.refine((params) => (params.file === undefined) !== (params.url === undefined), {
-        error: 'set exactly one of "file" (a file in an input artifact) or "url"',
-      }),
-    ))();
+      timeoutMs: v.optional(
+        v.pipe(v.number(), v.integer(), v.gtValue(0), v.maxValue(60_000)),
+        10_000,
+      ),
+    }),
+    v.check(
+      (params) => (params.file === undefined) !== (params.url === undefined),
+      'set exactly one of "file" (a file in an input artifact) or "url"',
+    ),
+  ),
+);
 
-export type RatingGateParams = z.output<typeof ratingGateParams>;
+export type RatingGateParams = v.InferOutput<typeof ratingGateParams>;
 
 /**
  * Approves a release only if its ratings are good enough: the average, the count

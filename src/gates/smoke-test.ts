@@ -1,42 +1,46 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { mapConcurrently } from '../map-concurrently.js';
-import { evaluateResponse, expectationsShape } from './expectations.js';
+import { evaluateResponse, expectationsEntries } from './expectations.js';
 import type { Gate } from './gate.js';
 import { describeUrl, type HttpResult, headersSchema, httpRequest, httpUrlSchema } from './http.js';
-import './schema.js';
+import { withGateMessages } from './schema.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** One HTTP check of `smokeTest`. */
-export const smokeCheckSchema = /* @__PURE__ */ (() =>
-  z.strictObject({
+const timeoutMs = v.pipe(v.number(), v.integer(), v.gtValue(0), v.maxValue(60_000));
+
+/** One HTTP check of `smokeTest` (a valibot schema). */
+export const smokeCheckSchema = withGateMessages(
+  v.strictObject({
     /** Shown in summaries. @default "METHOD url" */
-    name: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+    name: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
     url: httpUrlSchema,
-    method: z._default(z.enum(METHODS), 'GET'),
+    method: v.optional(v.picklist(METHODS), 'GET'),
     /** Never logged or shown (they may hold tokens). */
-    headers: z.optional(headersSchema),
-    body: z.optional(z.string()),
-    ...expectationsShape,
+    headers: v.optional(headersSchema),
+    body: v.optional(v.string()),
+    ...expectationsEntries,
     /** Timeout of this request; overrides the gate's `timeoutMs`. */
-    timeoutMs: z.optional(z.int().check(z.gt(0), z.lte(60_000))),
-    followRedirects: z._default(z.boolean(), true),
-  }))();
+    timeoutMs: v.optional(timeoutMs),
+    followRedirects: v.optional(v.boolean(), true),
+  }),
+);
 
-/** `UserParameters` of `smokeTest`. */
-export const smokeTestParams = /* @__PURE__ */ (() =>
-  z.strictObject({
-    checks: z.array(smokeCheckSchema).check(z.minLength(1), z.maxLength(100)),
+/** `UserParameters` of `smokeTest` (a valibot schema). */
+export const smokeTestParams = withGateMessages(
+  v.strictObject({
+    checks: v.pipe(v.array(smokeCheckSchema), v.minLength(1), v.maxLength(100)),
     /** Rounds in which failing checks are tried; 1 means no retry. */
-    attempts: z._default(z.int().check(z.gte(1), z.lte(20)), 3),
+    attempts: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(20)), 3),
     /** Per-request timeout, in milliseconds. */
-    timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
+    timeoutMs: v.optional(timeoutMs, 10_000),
     /** Requests in flight at once. */
-    concurrency: z._default(z.int().check(z.gte(1), z.lte(50)), 10),
-  }))();
+    concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50)), 10),
+  }),
+);
 
-export type SmokeCheck = z.output<typeof smokeCheckSchema>;
-export type SmokeTestParams = z.output<typeof smokeTestParams>;
+export type SmokeCheck = v.InferOutput<typeof smokeCheckSchema>;
+export type SmokeTestParams = v.InferOutput<typeof smokeTestParams>;
 
 /** Carried between rounds: the attempt that wrote it and the indexes of checks that passed. */
 export interface SmokeTestState {

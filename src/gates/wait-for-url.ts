@@ -1,27 +1,31 @@
-import * as z from 'zod/mini';
-import { evaluateResponse, expectationsShape } from './expectations.js';
+import * as v from 'valibot';
+import { evaluateResponse, expectationsEntries } from './expectations.js';
 import type { Gate } from './gate.js';
 import { describeUrl, headersSchema, httpRequest, httpUrlSchema } from './http.js';
 import { pollUntil } from './poll-until.js';
-import './schema.js';
+import { withGateMessages } from './schema.js';
 
-/** `UserParameters` of `waitForUrl`. */
-export const waitForUrlParams = /* @__PURE__ */ (() =>
-  z.strictObject({
+/** `UserParameters` of `waitForUrl` (a valibot schema). */
+export const waitForUrlParams = withGateMessages(
+  v.strictObject({
     url: httpUrlSchema,
-    method: z._default(z.enum(['GET', 'HEAD']), 'GET'),
+    method: v.optional(v.picklist(['GET', 'HEAD']), 'GET'),
     /** Never logged (they may hold tokens). */
-    headers: z.optional(headersSchema),
-    ...expectationsShape,
+    headers: v.optional(headersSchema),
+    ...expectationsEntries,
     /** Timeout of each request, in milliseconds. */
-    timeoutMs: z._default(z.int().check(z.gt(0), z.lte(60_000)), 10_000),
+    timeoutMs: v.optional(
+      v.pipe(v.number(), v.integer(), v.gtValue(0), v.maxValue(60_000)),
+      10_000,
+    ),
     /** Check every n-th round (CodePipeline re-invokes roughly every minute or so). */
-    intervalRounds: z._default(z.int().check(z.gte(1), z.lte(60)), 1),
+    intervalRounds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(60)), 1),
     /** Fail when the URL is still not ready this long after the first round. */
-    maxMinutes: z._default(z.number().check(z.gt(0), z.lte(24 * 60)), 30),
-  }))();
+    maxMinutes: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(24 * 60)), 30),
+  }),
+);
 
-export type WaitForUrlParams = z.output<typeof waitForUrlParams>;
+export type WaitForUrlParams = v.InferOutput<typeof waitForUrlParams>;
 
 /**
  * Waits, across continuation rounds, until a URL answers as expected (a 2xx by

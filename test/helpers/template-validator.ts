@@ -2,7 +2,7 @@
 // property against the CloudFormation resource specification, every reference, and
 // the wiring that makes a CodePipeline Invoke action work (function exists, can
 // answer the job, gets the artifacts it reads, is the only thing the pipeline may invoke).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { checkIntrinsics } from './template-references.js';
 import { closest, isPlainObject, loadResourceSpec, type SpecResource } from './template-spec.js';
@@ -10,9 +10,11 @@ import type { Template, TemplateResource } from './template-yaml.js';
 
 export interface BuiltFunction {
   readonly logicalId: string;
-  /** The esbuild entry point, relative to the project root. */
+  /** `esbuild`: SAM bundles `entry`; `makefile`: SAM runs the Makefile's `build-<logicalId>`. */
+  readonly buildMethod: 'esbuild' | 'makefile';
+  /** The handler's source file, relative to the project root. */
   readonly entry: string;
-  /** The file Lambda loads, relative to the function's build folder (`feedback-gate.mjs`). */
+  /** The file Lambda loads, relative to the function's build folder (`handlers/feedback-gate.mjs`). */
   readonly outputFile: string;
   readonly exportName: string;
 }
@@ -133,8 +135,13 @@ function checkFunctionBuild(
   const module = handler.slice(0, dot);
   const exportName = handler.slice(dot + 1);
   const metadata = resource.Metadata ?? {};
+  if (metadata.BuildMethod === 'makefile') {
+    return checkMakefileBuild(id, root, codeUri, module, exportName, problems);
+  }
   if (metadata.BuildMethod !== 'esbuild') {
-    problems.push(`${path}.Metadata.BuildMethod: expected esbuild (the handlers are TypeScript)`);
+    problems.push(
+      `${path}.Metadata.BuildMethod: expected makefile or esbuild (the handlers are TypeScript)`,
+    );
     return undefined;
   }
   const build = isPlainObject(metadata.BuildProperties) ? metadata.BuildProperties : {};
@@ -176,7 +183,43 @@ function checkFunctionBuild(
       `${path}.Metadata.BuildProperties.OutExtension: an ESM bundle needs .js=.mjs (no package.json says "type": "module" in the build folder)`,
     );
   }
-  return { logicalId: id, entry, outputFile, exportName };
+  return { logicalId: id, buildMethod: 'esbuild', entry, outputFile, exportName };
+}
+
+/**
+ * `BuildMethod: makefile`: SAM runs `make --makefile <CodeUri>/Makefile build-<id>`, and
+ * deploys what the target puts in ARTIFACTS_DIR. Our targets write the bundle of
+ * `<module>.ts` as `<module>.mjs`, so the Handler's module names both files.
+ */
+function checkMakefileBuild(
+  id: string,
+  root: string,
+  codeUri: string,
+  module: string,
+  exportName: string,
+  problems: string[],
+): BuiltFunction | undefined {
+  const path = `Resources.${id}`;
+  const makefile = join(root, codeUri, 'Makefile');
+  if (!existsSync(makefile)) {
+    problems.push(
+      `${path}.Metadata.BuildMethod: makefile, but there is no ${join(codeUri, 'Makefile')}`,
+    );
+    return undefined;
+  }
+  const targets = [...readFileSync(makefile, 'utf8').matchAll(/^([\w-]+):/gm)].map((m) => m[1]);
+  if (!targets.includes(`build-${id}`)) {
+    problems.push(
+      `${path}.Metadata.BuildMethod: makefile, but the Makefile has no build-${id} target`,
+    );
+  }
+  const entry = join(codeUri, `${module}.ts`);
+  if (!existsSync(join(root, entry))) {
+    problems.push(
+      `${path}.Properties.Handler: ${module}.${exportName} names no source file ${entry}`,
+    );
+  }
+  return { logicalId: id, buildMethod: 'makefile', entry, outputFile: `${module}.mjs`, exportName };
 }
 
 interface Action {

@@ -26,9 +26,9 @@ const RUNTIME_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 export interface BundleUnderTest {
   readonly functionName: string;
-  /** `Handler` of the template, e.g. `feedback-gate.handler`. */
+  /** `Handler` of the template, e.g. `handlers/feedback-gate.handler`. */
   readonly handler: string;
-  /** The folder that becomes the task root (dist/<name>). */
+  /** The folder that becomes the task root (what `sam build` puts in ARTIFACTS_DIR). */
   readonly bundleDir: string;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;

@@ -1,6 +1,6 @@
 /**
- * CI's bundle smoke run: every function of template.yaml, as built by `npm run build`
- * (dist/<name>/<name>.mjs), is invoked once the way Lambda's nodejs24.x runtime would
+ * CI's bundle smoke run: every function of template.yaml, as `sam build` builds it (its
+ * Makefile target, into a temporary folder that becomes the task root), is invoked once the way Lambda's nodejs24.x runtime would
  * invoke it (see smoke-bundle.ts), with the job its pipeline action would get: the
  * action's UserParameters from the template, example/source zipped as the input
  * artifact in a KMS-encrypted artifact store, and example/source served as the
@@ -8,11 +8,14 @@
  * here. Exits 1 if any bundle fails to load, throws, does not answer, answers more
  * than once, ends other than Succeeded, or leaks an artifact credential.
  *
- *   npm run build && npm run smoke:lambda
+ *   npm run smoke:lambda
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { samMakefileBuild } from '../../scripts/build.mjs';
 import { startLocalEnvironment } from '../../src/local/environment.js';
 import { LocalArtifactStore, zipDirectory } from '../../src/local/invoke/artifact-store.js';
 import { planPipeline } from '../../src/local/pipeline/plan.js';
@@ -54,6 +57,7 @@ async function main(): Promise<number> {
   const plan = planPipeline(context, ROOT, undefined);
   const { zip } = await zipDirectory(SOURCE);
   const untested = new Set(templateFunctions(context, ROOT).keys());
+  const builds = await mkdtemp(join(tmpdir(), 'smoke-bundles-'));
   let failed = 0;
 
   try {
@@ -63,14 +67,9 @@ async function main(): Promise<number> {
         const fn = action.fn;
         untested.delete(fn.logicalId);
         const handler = handlerOf(fn.logicalId, template);
-        const stem = handler.slice(0, handler.lastIndexOf('.'));
-        const bundleDir = join(ROOT, 'dist', basename(stem));
+        const bundleDir = join(builds, fn.logicalId);
         const label = `${fn.logicalId} (${handler}, ${fn.memoryMb} MB) for ${stage.name}/${action.name}`;
-        if (!existsSync(join(bundleDir, `${basename(stem)}.mjs`))) {
-          console.error(`FAIL ${label}: ${bundleDir} is not built (run npm run build first)`);
-          failed++;
-          continue;
-        }
+        await samMakefileBuild(fn.logicalId, bundleDir, { codeUri: ROOT });
 
         const local = await startLocalEnvironment();
         try {
@@ -120,6 +119,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await site.close();
+    await rm(builds, { recursive: true, force: true });
   }
   for (const logicalId of untested) {
     console.error(

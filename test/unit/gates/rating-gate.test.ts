@@ -150,7 +150,7 @@ describe('Gate: ratingGate', () => {
     expect(result.status).toBe('failed');
     expect(result.failureType).toBe('ConfigurationError');
     expect(result.message).toBe(
-      'UserParameters is invalid: UserParameters.minAverage: Invalid input: expected number, received string',
+      'UserParameters is invalid: UserParameters.minAverage: expected number, received string',
     );
   });
 

@@ -1,10 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { bundleHandler, initOutputs, listHandlers } from '../../../scripts/build.mjs';
+import {
+  bundleHandler,
+  initOutputs,
+  listHandlers,
+  samMakefileBuild,
+} from '../../../scripts/build.mjs';
 
 const root = join(import.meta.dirname, '../../..');
 
@@ -90,4 +95,48 @@ describe('Script: scripts/build.mjs', () => {
       await rm(outdir, { recursive: true, force: true });
     }
   });
+
+  it('is what `sam build` deploys: the Makefile target writes the same split bundle', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'build-sam-'));
+    try {
+      // At the same depth as SAM's: chunk names hash the source maps' relative paths.
+      const reference = join(dir, 'reference', 'handlers');
+      const { metafile, file } = await bundleHandler(
+        join(root, 'handlers/feedback-gate.ts'),
+        reference,
+      );
+
+      // Act: what sam build runs for FeedbackGateFunction (Handler handlers/feedback-gate.handler).
+      const artifacts = join(dir, 'artifacts');
+      await samMakefileBuild('FeedbackGateFunction', artifacts, { codeUri: root });
+
+      // Assess: the same code files, byte for byte, under handlers/.
+      const deployed = await codeFiles(join(artifacts, 'handlers'));
+      expect([...deployed.keys()].sort()).toEqual([...(await codeFiles(reference)).keys()].sort());
+      for (const [name, content] of await codeFiles(reference)) {
+        expect(deployed.get(name)?.equals(content), name).toBe(true);
+      }
+      // ...which is the split build: the S3 and STS clients are not loaded at init.
+      const loadedAtInit = [...initOutputs(metafile, file)].map((output) =>
+        relative(reference, output),
+      );
+      expect(deployed.has('feedback-gate.mjs')).toBe(true);
+      expect(deployed.has('aws-lazy/client-s3.mjs')).toBe(true);
+      expect(deployed.has('aws-lazy/client-sts.mjs')).toBe(true);
+      expect(loadedAtInit.filter((name) => name.startsWith('aws-lazy/'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** The .mjs files under `dir`, by path relative to it. */
+async function codeFiles(dir: string): Promise<Map<string, Buffer>> {
+  const names = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.mjs'));
+  return new Map(
+    await Promise.all(
+      names.map(async (name) => [name, await readFile(join(dir, name))] as [string, Buffer]),
+    ),
+  );
+}

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
 import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
-import { handlerBuildOptions } from '../../../scripts/build.mjs';
+import { samMakefileBuild } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
 import { WATCHDOG_ENV, watchdogEnabled } from '../../../src/options.js';
 import { runJob } from '../../../src/testing/index.js';
@@ -50,30 +50,22 @@ describe('Template: template.yaml', () => {
     ]);
   });
 
-  it('declares every function as the issue asks: nodejs24.x on arm64, esbuild ESM with source maps', () => {
+  it('declares every function as the issue asks: nodejs24.x on arm64, built by the Makefile (split ESM bundles)', () => {
     // Prepare
     const template = copy();
 
     // Act
-    const functions = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Serverless::Function',
+    const functions = Object.entries(template.Resources).filter(
+      ([, resource]) => resource.Type === 'AWS::Serverless::Function',
     );
 
     // Assess
     expect(functions).toHaveLength(4);
-    for (const fn of functions) {
+    for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       expect(fn.Properties?.EventInvokeConfig).toMatchObject({ MaximumRetryAttempts: 2 });
-      expect(fn.Metadata).toMatchObject({
-        BuildMethod: 'esbuild',
-        BuildProperties: {
-          Format: 'esm',
-          Minify: true,
-          Sourcemap: true,
-          Target: 'es2024',
-          OutExtension: ['.js=.mjs'],
-        },
-      });
+      expect(fn.Properties?.Handler).toMatch(/^handlers\/[a-z-]+\.handler$/);
+      expect(fn.Metadata).toEqual({ BuildMethod: 'makefile' });
     }
   });
 
@@ -92,22 +84,6 @@ describe('Template: template.yaml', () => {
       expect(variables?.[WATCHDOG_ENV]).toBe('true');
       expect(watchdogEnabled(undefined, { [WATCHDOG_ENV]: variables?.[WATCHDOG_ENV] })).toBe(true);
     }
-  });
-
-  it('gives SAM the esbuild settings that scripts/build.mjs uses', () => {
-    // Prepare
-    const options = handlerBuildOptions('handlers/x.ts', 'out');
-
-    // Act
-    const properties = copy().Resources.FeedbackGateFunction?.Metadata?.BuildProperties as Loose;
-
-    // Assess
-    expect(properties.Format).toBe(options.format);
-    expect(properties.Minify).toBe(options.minify);
-    expect(properties.Sourcemap).toBe(options.sourcemap);
-    expect(properties.MainFields).toBe(options.mainFields?.join(','));
-    expect(properties.OutExtension).toEqual([`.js=${options.outExtension?.['.js']}`]);
-    expect(properties.Banner).toEqual([`js=${options.banner?.js}`]);
   });
 
   it('configures each gate action with UserParameters its schema accepts, naming files in example/source', async () => {
@@ -132,7 +108,7 @@ describe('Template: template.yaml', () => {
         typeof raw === 'string' ? raw : substituteDefaults(template, raw['Fn::Sub']),
       );
       const schema = schemas[invoke.Configuration.FunctionName.Ref];
-      if (schema) expect(schema.safeParse(params).error).toBeUndefined();
+      if (schema) expect(schema['~standard'].validate(params).issues).toBeUndefined();
       if (params.file)
         expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
     }
@@ -181,21 +157,26 @@ describe('Template: template.yaml', () => {
 
     afterAll(() => rm(outdir, { recursive: true, force: true }));
 
-    it('each Handler names a built file that exports a handler function', async () => {
+    it('each Handler names a file its Makefile target builds, exporting a handler function', async () => {
       // Prepare
-      const { build } = await import('esbuild');
       const { functions } = validateTemplate(copy(), root);
+      expect(functions.map((fn) => fn.buildMethod)).toEqual([
+        'makefile',
+        'makefile',
+        'makefile',
+        'makefile',
+      ]);
 
       for (const fn of functions) {
         // Act
-        const dir = join(outdir, fn.logicalId);
-        await build(handlerBuildOptions(join(root, fn.entry), dir));
-        const module = await import(pathToFileURL(join(dir, fn.outputFile)).href);
+        const artifacts = join(outdir, fn.logicalId);
+        await samMakefileBuild(fn.logicalId, artifacts, { codeUri: root });
+        const module = await import(pathToFileURL(join(artifacts, fn.outputFile)).href);
 
         // Assess
         expect(typeof module[fn.exportName], fn.logicalId).toBe('function');
       }
-    }, 60_000);
+    }, 120_000);
   });
 });
 
@@ -259,27 +240,35 @@ describe('Function: validateTemplate', () => {
       'Ref SiteUrl names no parameter or resource',
     ],
     [
-      'a Handler that does not match the entry point',
+      'a Handler that names no source file',
       (t: Loose) => {
         t.Resources.FeedbackGateFunction.Properties.Handler = 'index.handler';
       },
-      'Handler: index.handler names index.mjs, but esbuild writes feedback-gate.mjs for handlers/feedback-gate.ts',
+      'Resources.FeedbackGateFunction.Properties.Handler: index.handler names no source file index.ts',
     ],
     [
-      'an entry point that does not exist',
+      'a function the Makefile has no target for',
       (t: Loose) => {
-        t.Resources.FeedbackGateFunction.Metadata.BuildProperties.EntryPoints = [
-          'handlers/nope.ts',
-        ];
+        t.Resources.ExtraGateFunction = structuredClone(t.Resources.FeedbackGateFunction);
+      },
+      'Resources.ExtraGateFunction.Metadata.BuildMethod: makefile, but the Makefile has no build-ExtraGateFunction target',
+    ],
+    [
+      'a build method that cannot build the TypeScript handlers',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata.BuildMethod = 'nodejs24.x';
+      },
+      'Resources.FeedbackGateFunction.Metadata.BuildMethod: expected makefile or esbuild',
+    ],
+    [
+      'an esbuild entry point that does not exist',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata = {
+          BuildMethod: 'esbuild',
+          BuildProperties: { EntryPoints: ['handlers/nope.ts'] },
+        };
       },
       'EntryPoints: handlers/nope.ts does not exist',
-    ],
-    [
-      'a build property SAM does not pass to esbuild',
-      (t: Loose) => {
-        t.Resources.FeedbackGateFunction.Metadata.BuildProperties.Splitting = true;
-      },
-      'BuildProperties.Splitting: not passed to esbuild by SAM',
     ],
     [
       'an Invoke action whose function is not in the template',
