@@ -3,13 +3,13 @@ import {
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
+import { LIMITS } from './api-limits.js';
 import { ReportNotDeliveredError } from './errors.js';
 import type { JobLogger } from './logger.js';
 import {
   clamp,
   clampPercent,
   failureOutcome,
-  LIMITS,
   type Outcome,
   outputVariableProblems,
 } from './outcome.js';

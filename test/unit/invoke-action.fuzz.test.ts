@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { JOB_ID_PATTERN } from '../../src/api-limits.js';
 import { invokeAction, type Job, NotAJobEventError } from '../../src/index.js';
-import { JOB_ID_PATTERN } from '../../src/local/job-api/validation.js';
 import { context } from '../helpers/context.js';
 import { BASE, FUZZ_JOB_ID, mutatedEventArb, UNCLEAR } from '../helpers/mutated-event.js';
 import { validatingCodePipeline } from '../helpers/validating-codepipeline.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clamp, clampPercent, LIMITS, outputVariableProblems } from '../../src/outcome.js';
+import { LIMITS } from '../../src/api-limits.js';
+import { clamp, clampPercent, outputVariableProblems } from '../../src/outcome.js';
 
 describe('Function: clamp', () => {
   it('keeps text within the limit unchanged', () => {

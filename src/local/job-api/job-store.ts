@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { JOB_EVENT_KEY } from '../../event.js';
+import { buildJobEvent } from '../../job-event-builder.js';
 import { JobApiError } from './protocol.js';
 import type {
   CurrentRevision,
@@ -43,7 +44,7 @@ export interface CreateJobOptions {
   readonly artifactCredentials: LocalArtifactCredentials;
   readonly continuationToken?: string;
   readonly encryptionKey?: { readonly id: string; readonly type?: 'KMS' };
-  /** @default '123456789012' */
+  /** @default DEFAULT_ACCOUNT_ID of job-event-builder.ts */
   readonly accountId?: string;
   /** @default a fresh UUID */
   readonly pipelineExecutionId?: string;
@@ -113,53 +114,29 @@ export class NoJobAnswerError extends Error {
   }
 }
 
-const DEFAULT_ACCOUNT_ID = '123456789012';
 const ONE_HOUR_MS = 60 * 60 * 1000;
-
-function toEventArtifact(artifact: LocalArtifact) {
-  return {
-    name: artifact.name,
-    revision: artifact.revision ?? null,
-    location: {
-      type: 'S3',
-      s3Location: { bucketName: artifact.bucket, objectKey: artifact.key },
-    },
-  };
-}
 
 export class JobStore extends EventEmitter<JobStoreEvents> {
   private readonly jobs = new Map<string, LocalJob>();
 
   /** Creates an `InProgress` job and the exact event CodePipeline would send for it. */
   createJob(options: CreateJobOptions): LocalJob {
-    const id = randomUUID();
-    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     const createdAt = new Date();
-    const configuration: Record<string, string> = { FunctionName: options.functionName };
-    if (options.userParameters !== undefined) {
-      configuration.UserParameters = options.userParameters;
-    }
-    const data: Record<string, unknown> = {
-      actionConfiguration: { configuration },
-      inputArtifacts: (options.inputArtifacts ?? []).map(toEventArtifact),
-      outputArtifacts: (options.outputArtifacts ?? []).map(toEventArtifact),
+    const event = buildJobEvent({
+      accountId: options.accountId,
+      functionName: options.functionName,
+      userParameters: options.userParameters,
+      inputArtifacts: options.inputArtifacts,
+      outputArtifacts: options.outputArtifacts,
       artifactCredentials: {
-        accessKeyId: options.artifactCredentials.accessKeyId,
-        secretAccessKey: options.artifactCredentials.secretAccessKey,
-        sessionToken: options.artifactCredentials.sessionToken,
+        ...options.artifactCredentials,
         expirationTime:
           options.artifactCredentials.expirationTime ?? createdAt.getTime() + ONE_HOUR_MS,
       },
-    };
-    if (options.continuationToken !== undefined) {
-      data.continuationToken = options.continuationToken;
-    }
-    if (options.encryptionKey !== undefined) {
-      data.encryptionKey = {
-        id: options.encryptionKey.id,
-        type: options.encryptionKey.type ?? 'KMS',
-      };
-    }
+      continuationToken: options.continuationToken,
+      encryptionKeyId: options.encryptionKey?.id,
+    });
+    const { id, accountId } = event[JOB_EVENT_KEY];
     const job: LocalJob = {
       id,
       accountId,
@@ -167,7 +144,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
       pipelineExecutionId: options.pipelineExecutionId ?? randomUUID(),
       actionExecutionId: randomUUID(),
       createdAt,
-      event: { [JOB_EVENT_KEY]: { id, accountId, data } },
+      event,
       status: 'InProgress',
       result: undefined,
     };

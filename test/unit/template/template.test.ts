@@ -8,10 +8,10 @@ import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
 import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
 import { handlerBuildOptions } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import { parseTemplate, type Template } from '../../../src/local/template/parse-template.js';
 import { WATCHDOG_ENV, watchdogEnabled } from '../../../src/options.js';
 import { runJob } from '../../../src/testing/index.js';
 import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
-import { parseTemplate, type Template } from '../../helpers/template-yaml.js';
 
 const root = join(import.meta.dirname, '../../..');
 const text = readFileSync(join(root, 'template.yaml'), 'utf8');
