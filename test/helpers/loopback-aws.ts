@@ -1,6 +1,6 @@
 /**
  * Every AWS endpoint a handler talks to, on 127.0.0.1, with the process environment
- * pointing the SDK's standard configuration at them: a scripted CodePipeline (faults
+ * pointing the SDK's standard configuration at them: the embedded job API (faults
  * per call, every request recorded), the embedded S3 (recording, with faults on
  * request) and the local STS (it names PIPELINE_ROLE_ARN as the caller, so permission
  * errors can name the role). Handlers built without a `client` option then report
@@ -8,13 +8,10 @@
  */
 
 import { type EmbeddedS3, startEmbeddedS3 } from '../../src/local/embedded-s3.js';
+import type { JobApi } from '../../src/local/job-api/index.js';
 import { type StsStub, startStsStub } from '../../src/local/sts-stub.js';
 import { loopbackAwsEnv, setEnv } from './env.js';
-import {
-  type ScriptedCodePipeline,
-  type ScriptedCodePipelineOptions,
-  startScriptedCodePipeline,
-} from './scripted-codepipeline.js';
+import { startTestJobApi } from './job-api.js';
 
 /** Who the artifact credentials belong to, as the local STS tells GetCallerIdentity. */
 export const PIPELINE_ROLE_ARN =
@@ -37,7 +34,7 @@ export function startLoopbackSts(): Promise<StsStub> {
 }
 
 export interface LoopbackAws {
-  readonly codePipeline: ScriptedCodePipeline;
+  readonly codePipeline: JobApi;
   readonly s3: EmbeddedS3;
   readonly sts: StsStub;
   close(): Promise<void>;
@@ -45,9 +42,9 @@ export interface LoopbackAws {
 
 export async function startLoopbackAws(options: {
   buckets: readonly string[];
-  codePipeline?: ScriptedCodePipelineOptions;
+  codePipeline?: { readonly oneAnswerPerJob?: boolean };
 }): Promise<LoopbackAws> {
-  const codePipeline = await startScriptedCodePipeline([], options.codePipeline);
+  const codePipeline = await startTestJobApi([], options.codePipeline);
   const s3 = await startEmbeddedS3({ buckets: options.buckets });
   const sts = await startLoopbackSts();
   const restoreEnv = setEnv({

@@ -1,3 +1,4 @@
+export type { RecordedCall, ScriptedReply, ScriptOptions } from './call-log.js';
 export type {
   CodePipelineJobEvent,
   CreateJobOptions,

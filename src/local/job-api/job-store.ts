@@ -116,13 +116,27 @@ export class NoJobAnswerError extends Error {
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
+/** What the store knows of an adopted job: nothing but its id. */
+const ADOPTED_JOB: CreateJobOptions = {
+  pipelineName: 'unknown',
+  stageName: 'unknown',
+  actionName: 'unknown',
+  functionName: 'unknown',
+  artifactCredentials: {
+    accessKeyId: 'unknown',
+    secretAccessKey: 'unknown',
+    sessionToken: 'unknown',
+  },
+};
+
 export class JobStore extends EventEmitter<JobStoreEvents> {
   private readonly jobs = new Map<string, LocalJob>();
 
   /** Creates an `InProgress` job and the exact event CodePipeline would send for it. */
-  createJob(options: CreateJobOptions): LocalJob {
+  createJob(options: CreateJobOptions, jobId?: string): LocalJob {
     const createdAt = new Date();
     const event = buildJobEvent({
+      jobId,
       accountId: options.accountId,
       functionName: options.functionName,
       userParameters: options.userParameters,
@@ -151,6 +165,14 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     this.jobs.set(id, job);
     this.emit('jobCreated', job);
     return job;
+  }
+
+  /**
+   * Takes a job this store did not create (a test built the event itself) as a job in
+   * progress, so answers to it are judged like any other's. Its details are placeholders.
+   */
+  adopt(jobId: string): LocalJob {
+    return this.jobs.get(jobId) ?? this.createJob(ADOPTED_JOB, jobId);
   }
 
   get(jobId: string): LocalJob | undefined {

@@ -4,7 +4,7 @@
  */
 import { ConfigurationError, type FailureType } from '../../../src/errors.js';
 import { jobEvent } from '../../../src/testing/index.js';
-import type { ScriptedReply } from '../../helpers/scripted-codepipeline.js';
+import type { ScriptedReply } from '../../helpers/job-api.js';
 import {
   type Expected,
   type FaultCase,
