@@ -17,17 +17,6 @@ import { startTestJobApi } from './job-api.js';
 export const PIPELINE_ROLE_ARN =
   'arn:aws:sts::123456789012:assumed-role/PipelineArtifactRole/1700000000000';
 
-/**
- * Artifact credentials for tests that build their own artifact context. The embedded S3
- * and the STS take any key (they verify no signature); these carry no canary, so the
- * secret scan leaves them alone.
- */
-export const TEST_ARTIFACT_CREDENTIALS = Object.freeze({
-  accessKeyId: 'ASIATESTARTIFACTKEY0',
-  secretAccessKey: 'test-artifact-secret',
-  sessionToken: 'test-artifact-session-token',
-});
-
 /** The local STS with the pipeline role as its caller. */
 export function startLoopbackSts(): Promise<StsStub> {
   return startStsStub({ callerArn: PIPELINE_ROLE_ARN });

@@ -13,7 +13,8 @@ import {
 import type { StsStub } from '../../../src/local/sts-stub.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
 import { loopbackAwsEnv, setEnv } from '../../helpers/env.js';
-import { startLoopbackSts, TEST_ARTIFACT_CREDENTIALS } from '../../helpers/loopback-aws.js';
+import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
+import { startLoopbackSts } from '../../helpers/loopback-aws.js';
 import { artifactContext, artifactRef } from '../../unit/artifacts/support.js';
 
 const BUCKET = 'artifacts';
@@ -35,7 +36,7 @@ const smallZip = buildZip([
 
 function jobArtifacts(overrides: Partial<ArtifactContext> = {}): JobArtifacts {
   const { context } = artifactContext({
-    credentials: { ...TEST_ARTIFACT_CREDENTIALS },
+    credentials: { ...SAMPLE_ARTIFACT_CREDENTIALS },
     ...overrides,
   });
   return new JobArtifacts(context);
@@ -234,7 +235,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     expect(message).toContain(`bucket ${LOCKED_BUCKET}`);
     expect(message).toContain('key secret/build.zip');
     expect(message).toContain('role PipelineArtifactRole');
-    expect(message).not.toContain(TEST_ARTIFACT_CREDENTIALS.sessionToken);
+    expect(message).not.toContain(SAMPLE_ARTIFACT_CREDENTIALS.sessionToken);
     const identityCall = sts.calls.find((call) => call.Action === 'GetCallerIdentity');
     expect(identityCall).toBeDefined();
   });
