@@ -2,7 +2,7 @@ export type { RecordedCall, ScriptedReply, ScriptOptions } from './call-log.js';
 export type {
   CodePipelineJobEvent,
   CreateJobOptions,
-  JobResult,
+  JobAnswer,
   JobStatus,
   JobStoreEvents,
   LocalArtifact,

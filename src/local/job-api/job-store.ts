@@ -9,9 +9,9 @@ import { JOB_EVENT_KEY } from '../../event.js';
 import { buildJobEvent } from '../../job-event-builder.js';
 import { JobApiError } from './protocol.js';
 import type {
+  ApiFailureDetails,
   CurrentRevision,
   ExecutionDetails,
-  FailureDetails,
   PutJobFailureResultInput,
   PutJobSuccessResultInput,
 } from './validation.js';
@@ -50,28 +50,26 @@ export interface CreateJobOptions {
   readonly pipelineExecutionId?: string;
 }
 
-export type JobStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Continued';
+/**
+ * CodePipeline's words for a job: open until answered, then closed for good. An answer
+ * with a continuation token is a success too (CodePipeline then schedules a new job).
+ */
+export type JobStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
 /** What the handler answered, as CodePipeline recorded it. */
-export type JobResult =
+export type JobAnswer =
   | {
       readonly status: 'Succeeded';
+      /** Set when the handler asked for another round (`job.inProgress`). */
+      readonly continuationToken?: string;
       readonly executionDetails?: ExecutionDetails;
       readonly currentRevision?: CurrentRevision;
       readonly outputVariables?: Readonly<Record<string, string>>;
       readonly answeredAt: Date;
     }
   | {
-      /** Success with a continuation token: CodePipeline schedules a new job with it. */
-      readonly status: 'Continued';
-      readonly continuationToken: string;
-      readonly executionDetails?: ExecutionDetails;
-      readonly currentRevision?: CurrentRevision;
-      readonly answeredAt: Date;
-    }
-  | {
       readonly status: 'Failed';
-      readonly failureDetails: FailureDetails;
+      readonly failureDetails: ApiFailureDetails;
       readonly answeredAt: Date;
     };
 
@@ -93,12 +91,12 @@ export interface LocalJob {
   readonly createdAt: Date;
   readonly event: CodePipelineJobEvent;
   status: JobStatus;
-  result: JobResult | undefined;
+  result: JobAnswer | undefined;
 }
 
 export interface JobStoreEvents {
   jobCreated: [job: LocalJob];
-  jobAnswered: [job: LocalJob, result: JobResult];
+  jobAnswered: [job: LocalJob, result: JobAnswer];
 }
 
 /** `waitForResult` gave up: the handler never answered the job. */
@@ -193,29 +191,21 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
   }
 
   /** Records a `PutJobSuccessResult` (already validated). */
-  recordSuccess(input: PutJobSuccessResultInput): JobResult {
-    const answeredAt = new Date();
-    const result: JobResult =
-      input.continuationToken !== undefined
-        ? {
-            status: 'Continued',
-            continuationToken: input.continuationToken,
-            executionDetails: input.executionDetails,
-            currentRevision: input.currentRevision,
-            answeredAt,
-          }
-        : {
-            status: 'Succeeded',
-            executionDetails: input.executionDetails,
-            currentRevision: input.currentRevision,
-            outputVariables: input.outputVariables,
-            answeredAt,
-          };
+  recordSuccess(input: PutJobSuccessResultInput): JobAnswer {
+    const result: JobAnswer = {
+      status: 'Succeeded',
+      ...(input.continuationToken !== undefined
+        ? { continuationToken: input.continuationToken }
+        : { outputVariables: input.outputVariables }),
+      executionDetails: input.executionDetails,
+      currentRevision: input.currentRevision,
+      answeredAt: new Date(),
+    };
     return this.close(input.jobId, result);
   }
 
   /** Records a `PutJobFailureResult` (already validated). */
-  recordFailure(input: PutJobFailureResultInput): JobResult {
+  recordFailure(input: PutJobFailureResultInput): JobAnswer {
     return this.close(input.jobId, {
       status: 'Failed',
       failureDetails: input.failureDetails,
@@ -223,7 +213,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     });
   }
 
-  private close(jobId: string, result: JobResult): JobResult {
+  private close(jobId: string, result: JobAnswer): JobAnswer {
     const job = this.require(jobId);
     if (job.status !== 'InProgress') {
       throw new JobApiError(
@@ -241,14 +231,14 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
    * Resolves with the job's recorded result, now or when it arrives; rejects with
    * `NoJobAnswerError` after `timeoutMs`, and at once for a job the store never made.
    */
-  waitForResult(jobId: string, timeoutMs: number): Promise<JobResult> {
+  waitForResult(jobId: string, timeoutMs: number): Promise<JobAnswer> {
     const job = this.jobs.get(jobId);
     if (job === undefined) {
       return Promise.reject(new Error(`Unknown job ${jobId}: it was not created by this store`));
     }
     if (job.result !== undefined) return Promise.resolve(job.result);
     return new Promise((resolve, reject) => {
-      const onAnswer = (answered: LocalJob, result: JobResult) => {
+      const onAnswer = (answered: LocalJob, result: JobAnswer) => {
         if (answered.id !== jobId) return;
         clearTimeout(timer);
         this.off('jobAnswered', onAnswer);

@@ -32,7 +32,8 @@ export interface CurrentRevision {
   readonly revisionSummary?: string;
 }
 
-export interface FailureDetails {
+/** `failureDetails` of PutJobFailureResult, as the API takes it (not the engine's `ApiFailureDetails` options). */
+export interface ApiFailureDetails {
   readonly type: FailureType;
   readonly message: string;
   readonly externalExecutionId?: string;
@@ -48,7 +49,7 @@ export interface PutJobSuccessResultInput {
 
 export interface PutJobFailureResultInput {
   readonly jobId: string;
-  readonly failureDetails: FailureDetails;
+  readonly failureDetails: ApiFailureDetails;
 }
 
 export interface StartPipelineExecutionInput {
@@ -265,7 +266,7 @@ export function validatePutJobFailureResult(
   const violations = new Violations();
   const jobId = readJobId(input, violations);
   const raw = optionalObject(input, 'failureDetails');
-  let failureDetails: FailureDetails = { type: 'JobFailed', message: '' };
+  let failureDetails: ApiFailureDetails = { type: 'JobFailed', message: '' };
   if (violations.required('failureDetails', raw) && raw !== undefined) {
     const type = optionalString(raw, 'type', 'failureDetails.type');
     const message = optionalString(raw, 'message', 'failureDetails.message');
