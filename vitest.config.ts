@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // examples/ import the package by name, as users do; point that at the source.
+  // readme-examples/ import the package by name, as users do; point that at the source.
   resolve: {
     alias: [
       { find: /^codepipeline-handler$/, replacement: `${import.meta.dirname}/src/index.ts` },

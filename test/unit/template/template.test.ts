@@ -110,7 +110,7 @@ describe('Template: template.yaml', () => {
     expect(properties.Banner).toEqual([`js=${options.banner?.js}`]);
   });
 
-  it('configures each gate action with UserParameters its schema accepts, naming files in example/source', async () => {
+  it('configures each gate action with UserParameters its schema accepts, naming files in sample-source', async () => {
     // Prepare
     const template = copy();
     const schemas: Record<string, Loose> = {
@@ -134,7 +134,7 @@ describe('Template: template.yaml', () => {
       const schema = schemas[invoke.Configuration.FunctionName.Ref];
       if (schema) expect(schema.safeParse(params).error).toBeUndefined();
       if (params.file)
-        expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
+        expect(readFileSync(join(root, 'sample-source', params.file)).length).toBeGreaterThan(0);
     }
   });
 
@@ -144,7 +144,7 @@ describe('Template: template.yaml', () => {
     const source = Object.fromEntries(
       ['ratings.json', 'release-notes.md'].map((file) => [
         file,
-        readFileSync(join(root, 'example/source', file)),
+        readFileSync(join(root, 'sample-source', file)),
       ]),
     );
 
