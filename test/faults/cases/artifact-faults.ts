@@ -19,8 +19,8 @@ import {
   jobWithArtifact,
   TIMING,
   type Timing,
-} from '../fault-case.js';
-import type { S3Call, S3Fault } from '../s3-faults.js';
+} from '../helpers/fault-case.js';
+import type { S3Call, S3Fault } from '../helpers/s3-faults.js';
 
 const DATA = { ok: true };
 

@@ -13,7 +13,7 @@ import {
   secretsOf,
   TIMING,
   type Timing,
-} from '../fault-case.js';
+} from '../helpers/fault-case.js';
 
 /** The paths that end in a PutJob*Result, and the answer each gives when delivered. */
 const PATHS: ReadonlyArray<{

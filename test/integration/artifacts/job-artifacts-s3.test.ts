@@ -12,10 +12,10 @@ import {
 } from '../../../src/local/embedded-s3.js';
 import type { StsStub } from '../../../src/local/sts-stub.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
+import { artifactContext, artifactRef } from '../../helpers/artifact-context.js';
 import { loopbackAwsEnv, setEnv } from '../../helpers/env.js';
 import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
 import { startLoopbackSts } from '../../helpers/loopback-aws.js';
-import { artifactContext, artifactRef } from '../../unit/artifacts/support.js';
 
 const BUCKET = 'artifacts';
 const LOCKED_BUCKET = 'locked';

@@ -8,7 +8,7 @@ import { LIMITS } from '../../../src/api-limits.js';
 import { JobFailedError } from '../../../src/errors.js';
 import { clamp } from '../../../src/outcome.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { failure, inputServing, tree } from './support.js';
+import { failure, inputServing, tree } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 let workDir: string;

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { invokeAction } from '../../../src/index.js';
 import { jobEvent, lambdaContext } from '../../../src/testing/index.js';
 import { startTestJobApi } from '../../helpers/job-api.js';
-import { ENV_SECRET, runGateProcess, waitFor } from './gate-process.js';
+import { ENV_SECRET, runGateProcess, waitFor } from '../helpers/gate-process.js';
 
 const FAILURE = 'CodePipeline_20150709.PutJobFailureResult';
 const SUCCESS = 'CodePipeline_20150709.PutJobSuccessResult';

@@ -9,7 +9,7 @@ import type {
   EmbeddedS3,
   InterceptedS3Response,
   S3Interceptor,
-} from '../../src/local/embedded-s3.js';
+} from '../../../src/local/embedded-s3.js';
 
 export type S3Call = 'HeadObject' | 'GetObject' | 'ranged GetObject';
 

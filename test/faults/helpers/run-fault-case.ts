@@ -4,8 +4,8 @@
  * CodePipeline endpoint received against what the row expects.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { lambdaContext } from '../../src/testing/index.js';
-import type { RecordedCall } from '../helpers/job-api.js';
+import { lambdaContext } from '../../../src/testing/index.js';
+import type { RecordedCall } from '../../helpers/job-api.js';
 import type { FaultCase, FaultWorld } from './fault-case.js';
 import { type Settlement, settleWithin, type Verdict, verdictOf } from './verdict.js';
 

@@ -6,12 +6,12 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
-import type { FailureType } from '../../src/errors.js';
-import type { JobEvent } from '../../src/event.js';
-import { type InvokeActionOptions, invokeAction } from '../../src/index.js';
-import type { Job } from '../../src/job.js';
-import { jobEvent } from '../../src/testing/index.js';
-import type { LoopbackAws } from '../helpers/loopback-aws.js';
+import type { FailureType } from '../../../src/errors.js';
+import type { JobEvent } from '../../../src/event.js';
+import { type InvokeActionOptions, invokeAction } from '../../../src/index.js';
+import type { Job } from '../../../src/job.js';
+import { jobEvent } from '../../../src/testing/index.js';
+import type { LoopbackAws } from '../../helpers/loopback-aws.js';
 import type { S3Faults } from './s3-faults.js';
 
 export const BUCKET = 'fault-matrix';

@@ -4,7 +4,7 @@
  * answer per job, or, when no answer could be delivered at all, a rejection so that
  * Lambda retries.
  */
-import type { RecordedCall } from '../helpers/job-api.js';
+import type { RecordedCall } from '../../helpers/job-api.js';
 
 export type Verdict =
   /** Exactly one answer was taken, and the handler resolved. */
