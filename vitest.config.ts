@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // examples/ import the package by name, as users do; point that at the source.
+  // readme-examples/ import the package by name, as users do; point that at the source.
   resolve: {
     alias: [
       { find: /^codepipeline-handler$/, replacement: `${import.meta.dirname}/src/index.ts` },
@@ -20,6 +20,9 @@ export default defineConfig({
     // test/fixtures holds files for other projects (the packed-package consumer).
     exclude: ['test/fixtures/**', 'node_modules/**'],
     setupFiles: ['test/helpers/setup.ts'],
+    // Worker threads started by the code under test (the watchdog) run TypeScript sources
+    // too; they inherit the test process's execArgv, and with it this loader.
+    execArgv: ['--import', 'tsx'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     coverage: {

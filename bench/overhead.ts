@@ -1,8 +1,8 @@
 /**
  * Figure 2: per-invocation overhead. A no-op gate through `invokeAction` against the
- * hand-written handler, both reporting to the same minimal loopback CodePipeline
- * endpoint (HTTP on 127.0.0.1 answering `{}`), which runs in this process so that its
- * CPU is not counted against either side. The handlers run in a child process
+ * hand-written handler, both reporting to the same loopback CodePipeline endpoint (the
+ * embedded job API, src/local/job-api, on 127.0.0.1), which runs in this process so
+ * that its CPU is not counted against either side. The handlers run in a child process
  * (bundled with the product's esbuild options) whose CPU is read with
  * `process.cpuUsage()`: our CPU per invocation is (CPU of ours - CPU of baseline) / N.
  * The added wall time per invocation (ours - baseline, our CPU included since the
@@ -10,9 +10,8 @@
  */
 import { fork } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { startJobApi } from '../src/local/job-api/index.js';
 import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { childEnv } from './child-process.js';
 import type { OverheadReport, OverheadRound } from './children/overhead.js';
@@ -35,22 +34,8 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   const dir = await benchTempDir('overhead');
   const child = await bundleEntry(join(ROOT, 'bench/children/overhead.ts'), dir);
 
-  const targets = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const target = String(req.headers['x-amz-target'] ?? 'none');
-    targets.set(target, (targets.get(target) ?? 0) + 1);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'Content-Length': '2',
-        'x-amzn-RequestId': '00000000-0000-4000-8000-000000000000',
-      });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  // Takes the answers for the events the child builds itself (jobEvent), one per job id.
+  const jobApi = await startJobApi({ adoptUnknownJobs: true });
 
   let logBytes = 0;
   let report: OverheadReport;
@@ -60,7 +45,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
         execPath: process.execPath,
         execArgv: [],
         env: childEnv({
-          AWS_ENDPOINT_URL_CODEPIPELINE: `http://127.0.0.1:${port}`,
+          AWS_ENDPOINT_URL_CODEPIPELINE: jobApi.endpoint,
           BENCH_PER_ROUND: String(options.perRound),
           BENCH_ROUNDS: String(options.rounds),
           BENCH_WARMUP: String(options.warmup),
@@ -83,8 +68,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await jobApi.close();
   }
 
   const byVariant = (name: string) => report.rounds.filter((round) => round.variant === name);
@@ -121,9 +105,9 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   const wallCallTimeout = median(perInvocation(withCallTimeout, 'wallMs'));
   const ourCpuQuiet = extraCpu(quiet);
   const total = options.rounds * options.perRound;
-  const sent = [...targets]
-    .map(([target, count]) => `${target.replace('CodePipeline_20150709.', '')} x${count}`)
-    .join(', ');
+  const answers = new Map<string, number>();
+  for (const job of jobApi.jobs.list()) answers.set(job.status, (answers.get(job.status) ?? 0) + 1);
+  const sent = [...answers].map(([status, count]) => `${status} x${count}`).join(', ');
 
   const rows: Row[] = [
     {
@@ -193,7 +177,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   ];
   const notes = [
     `${options.rounds} rounds x ${options.perRound} sequential invocations per variant (${total} each), after ${options.warmup} warm-up invocations each; order rotated every round; events from \`jobEvent()\` (a fresh job id each), contexts from \`lambdaContext()\`, built before the clock starts.`,
-    `Loopback endpoint (this process, 127.0.0.1:${port}) answered: ${sent || 'nothing'}.`,
+    `Loopback job API (this process, ${jobApi.endpoint}) recorded jobs: ${sent || 'none'}.`,
     `Ours logged ${(logBytes / (total + options.warmup)).toFixed(0)} bytes of JSON per invocation on average (the "Reported succeeded" line); the baseline logs nothing.`,
     ...(report.problems.length > 0 ? [`Problems: ${report.problems.join('; ')}`] : []),
   ];

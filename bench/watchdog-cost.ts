@@ -2,14 +2,13 @@
  * What the watchdog (option `watchdog`) adds to a cold start. Two bundles of the same
  * no-op gate, built with the product's esbuild options, differ only in `watchdog: true`.
  * Each run is a fresh `node` process that imports the bundle (module init), then runs
- * two invocations against a loopback CodePipeline endpoint (the first one starts the
+ * two invocations against the embedded job API on 127.0.0.1 (the first one starts the
  * watchdog thread; the second is warm), then idles 200 ms so the thread's start-up is
  * done, and reports wall times and the process CPU (all threads) spent by then.
  */
 import { rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { startJobApi } from '../src/local/job-api/index.js';
 import { jobEvent } from '../src/testing/job-event.js';
 import { benchTempDir, bundleEntry, ROOT } from './bundle.js';
 import { childEnv, runNodeJson } from './child-process.js';
@@ -55,20 +54,12 @@ interface Sample {
 
 export async function watchdogCost(options: WatchdogCostOptions): Promise<string> {
   const dir = await benchTempDir('watchdog');
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  // The embedded job API; every run answers the same two events, so repeats are taken.
+  const jobApi = await startJobApi({ adoptUnknownJobs: true, oneAnswerPerJob: false });
   try {
-    return await measure(dir, port, options);
+    return await measure(dir, Number(new URL(jobApi.endpoint).port), options);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await jobApi.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
+import { LIMITS } from './api-limits.js';
 import { ConfigurationError, JobFailedError } from './errors.js';
-import { LIMITS } from './outcome.js';
 
 /**
  * The continuation token is the only state that survives between rounds of a

@@ -2,15 +2,13 @@
 // objects, so building this one at init costs next to nothing (the measurement is in
 // BENCHMARKS.md, "What limits each figure", 1).
 import * as v from 'valibot';
+import { JOB_ID_PATTERN } from './api-limits.js';
 import { ConfigurationError, NotAJobEventError } from './errors.js';
 
 /** The key CodePipeline puts its job under in a Lambda event. */
 export const JOB_EVENT_KEY = 'CodePipeline.job';
 
 const text = () => v.pipe(v.string(), v.minLength(1));
-
-/** The jobId pattern of the CodePipeline API reference. */
-const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const s3Location = v.object({
   bucketName: text(),
@@ -166,7 +164,7 @@ export function parseJobEvent(event: unknown): ParsedJobEvent {
   }
   // PutJob*Result only accepts a job id of this form: a result sent to any other id is
   // a ValidationException, so the job could never be answered anyway.
-  if (!JOB_ID.test(id)) {
+  if (!JOB_ID_PATTERN.test(id)) {
     const shown = id.length > 40 ? `${id.slice(0, 40)}… (${id.length} characters)` : id;
     throw new NotAJobEventError(
       `"${JOB_EVENT_KEY}".id is not a CodePipeline job id (a lower-case UUID), got ${JSON.stringify(shown)}`,

@@ -1,3 +1,4 @@
+import { LIMITS, OUTPUT_VARIABLE_KEY_PATTERN } from './api-limits.js';
 import { FAILURE_TYPES, type FailureType } from './errors.js';
 import type { Redactor } from './redact.js';
 
@@ -123,18 +124,6 @@ export function isOutcome(value: unknown): value is Outcome {
   return typeof value === 'object' && value !== null && OUTCOME in value;
 }
 
-/** API limits of PutJobSuccessResult / PutJobFailureResult. */
-export const LIMITS = {
-  summary: 2048,
-  externalExecutionId: 1500,
-  failureMessage: 5000,
-  continuationToken: 2048,
-  /** All of one action's output variables together, keys and values, in UTF-8 bytes (a CodePipeline quota). */
-  outputVariablesBytes: 122_880,
-} as const;
-
-export const OUTPUT_VARIABLE_KEY = /^[A-Za-z0-9@\-_]+$/;
-
 /**
  * Shortens `text` to at most `max` characters, marking the cut, so an over-long
  * summary or message is shown instead of being rejected with a ValidationException.
@@ -152,7 +141,8 @@ export function clamp(text: string, max: number): string {
 /** `percentComplete` as the API accepts it: an integer 0..100, or undefined. */
 export function clampPercent(value: number | undefined): number | undefined {
   if (value === undefined || !Number.isFinite(value)) return undefined;
-  return Math.min(100, Math.max(0, Math.round(value)));
+  const { min, max } = LIMITS.percentComplete;
+  return Math.min(max, Math.max(min, Math.round(value)));
 }
 
 /** Problems with output variables, described for a failure message; empty when fine. */
@@ -169,7 +159,7 @@ export function outputVariableProblems(variables: unknown): string[] {
   let bytes = 0;
   for (const [key, value] of Object.entries(variables)) {
     if (key === '') problems.push('a key is empty');
-    else if (!OUTPUT_VARIABLE_KEY.test(key)) {
+    else if (!OUTPUT_VARIABLE_KEY_PATTERN.test(key)) {
       problems.push(`key ${JSON.stringify(key)} has characters outside [A-Za-z0-9@-_]`);
     }
     if (typeof value !== 'string') {

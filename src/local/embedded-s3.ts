@@ -10,6 +10,10 @@
  * - s3rver accepts `x-amz-server-side-encryption: aws:kms` but forgets it. The proxy
  *   remembers it per object, echoes it on GET/HEAD like S3, and can refuse writes
  *   without it, like a bucket policy that requires SSE-KMS.
+ *
+ * Tests and benchmarks use the same server: every request is recorded (headers, bytes
+ * in and out), and `intercept` makes it answer what s3rver cannot (a 403 for a bucket,
+ * a 503) or fail the way networks do (a hang, a dropped connection, a body cut short).
  */
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,16 +46,71 @@ export interface EmbeddedS3Options {
   readonly port?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /** Buckets to create before the server is handed out. @default [] */
+  readonly buckets?: readonly string[];
 }
 
-/** One request as the embedded S3 saw it (for checking which credentials a handler used). */
+/** One request as the embedded S3 saw it. */
 export interface S3RequestRecord {
   readonly method: string;
+  /** Path and query, e.g. `/bucket/key?uploads`. */
+  readonly url: string;
   readonly bucket: string | undefined;
   readonly key: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  /** The access key id the request was signed with (which credentials a handler used). */
   readonly accessKeyId: string | undefined;
   readonly serverSideEncryption: string | undefined;
+  /** 0 when no answer was sent (a network fault). */
   readonly statusCode: number;
+  /** Request body bytes received from the client. */
+  readonly bytesIn: number;
+  /** Response body bytes sent to the client (up to where a client that hung up left). */
+  readonly bytesOut: number;
+}
+
+/** A canned answer that replaces forwarding to s3rver. */
+export interface CannedS3Response {
+  readonly status: number;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * A network failure instead of an answer: `hang` never answers, `reset` drops the
+ * connection before answering, `reset-mid-body` forwards to s3rver and drops the
+ * connection after the headers and part of the body.
+ */
+export interface S3NetworkFault {
+  readonly fault: 'hang' | 'reset' | 'reset-mid-body';
+}
+
+/** What an interceptor may answer with: a canned response or a network failure. */
+export type InterceptedS3Response = CannedS3Response | S3NetworkFault;
+
+/** The request an interceptor sees; it returns undefined to let s3rver answer. */
+export interface InterceptedS3Request {
+  readonly method: string;
+  readonly url: string;
+  readonly bucket: string | undefined;
+  readonly key: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export type S3Interceptor = (request: InterceptedS3Request) => InterceptedS3Response | undefined;
+
+/** An error answer in S3's XML shape, for `intercept`. */
+export function s3ErrorResponse(status: number, code: string, message = code): CannedS3Response {
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'EMBEDDEDS3' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>EMBEDDEDS3</RequestId></Error>`,
+  };
+}
+
+/** The AccessDenied a bucket policy answers with, for `intercept`. */
+export function accessDeniedResponse(): CannedS3Response {
+  return s3ErrorResponse(403, 'AccessDenied', 'Access Denied');
 }
 
 export interface ObjectEncryption {
@@ -79,8 +138,16 @@ export interface EmbeddedS3 extends EventEmitter<EmbeddedS3Events> {
   getObject(bucket: string, key: string): Promise<Buffer>;
   /** The server-side encryption an object was written with, if any. */
   objectEncryption(bucket: string, key: string): ObjectEncryption | undefined;
-  /** Requests seen so far, oldest first (the last 10,000). */
+  /** Requests seen so far, oldest first (the last 10,000), helpers' own included. */
   requests(): readonly S3RequestRecord[];
+  /** Response body bytes served since the last `clearRequests()`. */
+  bytesServed(): number;
+  /** Forgets the recorded requests (so a test counts only what it exercises). */
+  clearRequests(): void;
+  /** Answers matching requests without s3rver; pass undefined to stop. */
+  intercept(interceptor: S3Interceptor | undefined): void;
+  /** The client the helpers use (through the proxy, signed as s3rver expects). */
+  client(): S3Client;
   close(): Promise<void>;
 }
 
@@ -98,13 +165,15 @@ function accessKeyOf(headers: IncomingHttpHeaders, url: URL): string | undefined
   return url.searchParams.get('X-Amz-Credential')?.split('/')[0];
 }
 
-function xmlError(res: ServerResponse, status: number, code: string, message: string): void {
+/** Sends an S3 XML error; returns the body's length. */
+function xmlError(res: ServerResponse, status: number, code: string, message: string): number {
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
   res.writeHead(status, {
     'Content-Type': 'application/xml',
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(body);
+  return Buffer.byteLength(body);
 }
 
 /** Starts s3rver and the proxy in front of it; resolves once both listen. */
@@ -126,6 +195,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
   const encryption = new Map<string, ObjectEncryption>();
   const sseKmsBuckets = new Set<string>();
   const records: S3RequestRecord[] = [];
+  let interceptor: S3Interceptor | undefined;
   const emitter = new EventEmitter<EmbeddedS3Events>();
   const objectId = (bucket: string, key: string) => `${bucket}/${key}`;
 
@@ -138,6 +208,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
   function forward(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://embedded-s3');
     const { bucket, key } = pathTarget(url);
+    const method = req.method ?? '';
     const accessKeyId = accessKeyOf(req.headers, url);
     const sse = req.headers['x-amz-server-side-encryption'];
     const sseValue = Array.isArray(sse) ? sse[0] : sse;
@@ -145,16 +216,66 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
     const isObjectWrite =
       key !== undefined &&
       !isUploadPart &&
-      (req.method === 'PUT' || (req.method === 'POST' && url.searchParams.has('uploads')));
-    const done = (statusCode: number) =>
+      (method === 'PUT' || (method === 'POST' && url.searchParams.has('uploads')));
+    let bytesIn = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytesIn += chunk.length;
+    });
+    let recorded = false;
+    const done = (statusCode: number, bytesOut: number) => {
+      if (recorded) return;
+      recorded = true;
       record({
-        method: req.method ?? '',
+        method,
+        url: req.url ?? '/',
         bucket,
         key,
+        headers: req.headers,
         accessKeyId,
         serverSideEncryption: sseValue,
         statusCode,
+        bytesIn,
+        bytesOut,
       });
+    };
+    const answerWith = (statusCode: number, code: string, message: string) => {
+      req.resume();
+      const body = xmlError(res, statusCode, code, message);
+      done(statusCode, body);
+    };
+
+    const intercepted = interceptor?.({
+      method,
+      url: req.url ?? '/',
+      bucket,
+      key,
+      headers: req.headers,
+    });
+    if (intercepted !== undefined && !('fault' in intercepted)) {
+      req.resume();
+      req.on('end', () => {
+        const body = Buffer.from(intercepted.body ?? '');
+        const sent = method === 'HEAD' ? 0 : body.length;
+        res.writeHead(intercepted.status, {
+          ...intercepted.headers,
+          'content-length': String(body.length),
+        });
+        res.end(sent === 0 ? undefined : body);
+        done(intercepted.status, sent);
+      });
+      return;
+    }
+    if (intercepted !== undefined && intercepted.fault !== 'reset-mid-body') {
+      const fault = intercepted.fault;
+      req.resume();
+      req.on('end', () => {
+        done(0, 0);
+        // A hung response stays open until close() (closeAllConnections).
+        if (fault === 'reset') req.socket.destroy();
+      });
+      return;
+    }
+    const cutMidBody = intercepted !== undefined;
 
     if (
       isObjectWrite &&
@@ -162,13 +283,11 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
       sseKmsBuckets.has(bucket) &&
       sseValue !== 'aws:kms'
     ) {
-      xmlError(
-        res,
+      answerWith(
         403,
         'AccessDenied',
         'Access Denied: this bucket requires x-amz-server-side-encryption: aws:kms',
       );
-      done(403);
       return;
     }
 
@@ -235,14 +354,45 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
           }
         }
         res.writeHead(status, responseHeaders);
+        let bytesOut = 0;
+        if (cutMidBody) {
+          // reset-mid-body: the headers and half of the first chunk, then the connection drops.
+          upstreamRes.once('data', (chunk: Buffer) => {
+            const part = chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2)));
+            res.write(part, () => {
+              done(status, part.length);
+              upstreamRes.destroy();
+              res.destroy();
+            });
+          });
+          upstreamRes.once('end', () => {
+            done(status, 0);
+            res.destroy();
+          });
+          return;
+        }
+        upstreamRes.on('data', (chunk: Buffer) => {
+          bytesOut += chunk.length;
+        });
+        upstreamRes.on('end', () => done(status, bytesOut));
+        // A client that hangs up early (a ranged read that got enough) still counts
+        // what was sent before it left.
+        res.on('close', () => {
+          if (!upstreamRes.complete) {
+            done(status, bytesOut);
+            upstreamRes.destroy();
+          }
+        });
         upstreamRes.pipe(res);
-        done(status);
       },
     );
     upstream.on('error', (error) => {
-      if (!res.headersSent) xmlError(res, 502, 'InternalError', `embedded S3: ${error.message}`);
-      else res.destroy(error);
-      done(502);
+      if (!res.headersSent) {
+        done(502, xmlError(res, 502, 'InternalError', `embedded S3: ${error.message}`));
+      } else {
+        res.destroy(error);
+        done(502, 0);
+      }
     });
     if (chunked) {
       const decoder = new AwsChunkedDecoder();
@@ -303,6 +453,14 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
     },
     objectEncryption: (bucket: string, key: string) => encryption.get(objectId(bucket, key)),
     requests: () => [...records],
+    bytesServed: () => records.reduce((total, entry) => total + entry.bytesOut, 0),
+    clearRequests: () => {
+      records.length = 0;
+    },
+    intercept: (next: S3Interceptor | undefined) => {
+      interceptor = next;
+    },
+    client: () => admin,
     async close() {
       admin.destroy();
       await new Promise<void>((resolve) => {
@@ -314,5 +472,6 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
       await rm(directory, { recursive: true, force: true });
     },
   });
+  for (const bucket of options.buckets ?? []) await embedded.createBucket(bucket);
   return embedded;
 }

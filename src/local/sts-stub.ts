@@ -1,23 +1,34 @@
 /**
- * A tiny STS for local runs: `GetCallerIdentity` and `AssumeRole`, in the AWS Query
- * protocol STS speaks (form-encoded POST, XML answers). Handlers that check who they
- * are, or assume a role, then work unchanged through `AWS_ENDPOINT_URL_STS`.
+ * A tiny STS for local runs and tests: `GetCallerIdentity` and `AssumeRole`, in the AWS
+ * Query protocol STS speaks (form-encoded POST, XML answers). Handlers that check who
+ * they are, or assume a role, then work unchanged through `AWS_ENDPOINT_URL_STS`.
+ * Tests read what it was asked (`calls`) and can make an action fail (`failAction`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_ACCOUNT_ID } from '../job-event-builder.js';
 
 export interface StsStubOptions {
   /** @default 0 (a free port) */
   readonly port?: number;
-  /** @default '123456789012' */
+  /** @default DEFAULT_ACCOUNT_ID ('123456789012') */
   readonly accountId?: string;
+  /**
+   * Who `GetCallerIdentity` says the caller is, for keys AssumeRole did not hand out
+   * (a test's pipeline role, say). @default `arn:aws:iam::<accountId>:user/local`
+   */
+  readonly callerArn?: string;
 }
 
 export interface StsStub {
   /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_STS`. */
   readonly endpoint: string;
   readonly port: number;
+  /** The form bodies received, decoded (`Action`, `RoleArn`, ...), oldest first. */
+  readonly calls: readonly Readonly<Record<string, string>>[];
+  /** Makes `action` answer 500 InternalFailure (as an STS outage would) until called with `false`. */
+  failAction(action: 'GetCallerIdentity' | 'AssumeRole', failing?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -59,13 +70,15 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /** Starts the STS stub on 127.0.0.1. Signatures are not verified (any credentials work). */
 export async function startStsStub(options: StsStubOptions = {}): Promise<StsStub> {
-  const accountId = options.accountId ?? '123456789012';
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  const calls: Record<string, string>[] = [];
+  const failing = new Set<string>();
   // Keys handed out by AssumeRole, so GetCallerIdentity can answer as the assumed role.
   const assumed = new Map<string, { arn: string; userId: string }>();
 
   function callerIdentity(accessKeyId: string | undefined): string {
     const identity = (accessKeyId && assumed.get(accessKeyId)) || {
-      arn: `arn:aws:iam::${accountId}:user/local`,
+      arn: options.callerArn ?? `arn:aws:iam::${accountId}:user/local`,
       userId: 'AIDALOCALUSER0000000',
     };
     return element(
@@ -118,6 +131,14 @@ export async function startStsStub(options: StsStubOptions = {}): Promise<StsStu
       if (req.method !== 'POST') throw new StsError('InvalidAction', 'Only POST is served');
       const form = await readForm(req);
       const action = form.get('Action');
+      calls.push(Object.fromEntries(form));
+      if (action !== null && failing.has(action)) {
+        throw new StsError(
+          'InternalFailure',
+          `STS could not serve ${action} (a test asked so)`,
+          500,
+        );
+      }
       const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
       if (accessKeyId === undefined) {
         throw new StsError(
@@ -168,6 +189,11 @@ export async function startStsStub(options: StsStubOptions = {}): Promise<StsStu
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    calls,
+    failAction(action, fail = true) {
+      if (fail) failing.add(action);
+      else failing.delete(action);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

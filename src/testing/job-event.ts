@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { JobEvent } from '../event.js';
+import { buildJobEvent, DEFAULT_ACCOUNT_ID } from '../job-event-builder.js';
 import { fakeArtifactCredentials } from './fake-credentials.js';
 
 /** Files of one in-memory artifact: path in the zip → content. */
@@ -8,7 +9,7 @@ export type ArtifactFiles = Record<string, string | Buffer | Uint8Array>;
 export interface JobEventOptions {
   /** @default a fresh UUID, as CodePipeline uses */
   jobId?: string;
-  /** @default '111111111111' */
+  /** @default '123456789012' (DEFAULT_ACCOUNT_ID) */
   accountId?: string;
   /** @default 'my-gate' */
   functionName?: string;
@@ -23,7 +24,7 @@ export interface JobEventOptions {
   continuationToken?: string;
   /** A KMS key id (or ARN) for the artifact store, as `{ id, type: 'KMS' }`. */
   encryptionKey?: string;
-  /** The artifact store bucket. @default 'codepipeline-us-east-1-111111111111' */
+  /** The artifact store bucket. @default 'codepipeline-us-east-1-123456789012' */
   bucket?: string;
   /** @default 'demo-pipeline' */
   pipelineName?: string;
@@ -48,47 +49,30 @@ export interface ArtifactLocation {
  * ```
  */
 export function jobEvent(options: JobEventOptions = {}): JobEvent {
-  const bucket = options.bucket ?? 'codepipeline-us-east-1-111111111111';
+  const bucket = options.bucket ?? `codepipeline-us-east-1-${DEFAULT_ACCOUNT_ID}`;
   const pipeline = options.pipelineName ?? 'demo-pipeline';
   const inputNames = [...Object.keys(options.artifacts ?? {}), ...(options.inputArtifacts ?? [])];
-  const configuration: { FunctionName: string; UserParameters?: string } = {
-    FunctionName: options.functionName ?? 'my-gate',
-  };
-  if (options.params !== undefined) {
-    configuration.UserParameters =
-      typeof options.params === 'string' ? options.params : JSON.stringify(options.params);
-  }
+  // CodePipeline keys look like <pipeline, truncated>/<artifact, truncated>/<7 random chars>.
   const artifact = (name: string, revision: string | null) => ({
     name,
     revision,
-    location: {
-      type: 'S3' as const,
-      // CodePipeline keys look like <pipeline, truncated>/<artifact, truncated>/<7 random chars>.
-      s3Location: {
-        bucketName: bucket,
-        objectKey: `${pipeline.slice(0, 20)}/${name.slice(0, 20)}/${randomKey()}`,
-      },
-    },
+    bucket,
+    key: `${pipeline.slice(0, 20)}/${name.slice(0, 20)}/${randomKey()}`,
   });
-  return {
-    'CodePipeline.job': {
-      id: options.jobId ?? randomUUID(),
-      accountId: options.accountId ?? '111111111111',
-      data: {
-        actionConfiguration: { configuration },
-        inputArtifacts: inputNames.map((name) => artifact(name, randomBytes(20).toString('hex'))),
-        outputArtifacts: (options.outputArtifacts ?? []).map((name) => artifact(name, null)),
-        artifactCredentials: {
-          ...fakeArtifactCredentials(),
-          expirationTime: Date.now() + 3600_000,
-        },
-        ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}),
-        ...(options.encryptionKey
-          ? { encryptionKey: { id: options.encryptionKey, type: 'KMS' } }
-          : {}),
-      },
-    },
-  };
+  return buildJobEvent({
+    jobId: options.jobId,
+    accountId: options.accountId,
+    functionName: options.functionName ?? 'my-gate',
+    userParameters:
+      options.params === undefined || typeof options.params === 'string'
+        ? options.params
+        : JSON.stringify(options.params),
+    inputArtifacts: inputNames.map((name) => artifact(name, randomBytes(20).toString('hex'))),
+    outputArtifacts: (options.outputArtifacts ?? []).map((name) => artifact(name, null)),
+    artifactCredentials: { ...fakeArtifactCredentials(), expirationTime: Date.now() + 3600_000 },
+    continuationToken: options.continuationToken || undefined,
+    encryptionKeyId: options.encryptionKey || undefined,
+  });
 }
 
 /**

@@ -37,17 +37,13 @@ export function graceMs(marginMs: number): number {
 /** Starts the watchdog thread on `memory`; it does not keep the process alive. */
 export function startWatchdogThread(memory: WatchdogMemory): Worker {
   const data: WatchdogData = { [WATCHDOG_MARKER]: true, buffer: memory.buffer };
-  const entry = import.meta.url;
-  const worker = new Worker(new URL(entry), {
+  // No execArgv: the thread inherits the process's, V8 flags included (Lambda starts node
+  // with --max-old-space-size and others, which an explicit list may not repeat), and
+  // with them any module loader the process was started with (`--import`), which a run
+  // from TypeScript sources needs.
+  const worker = new Worker(new URL(import.meta.url), {
     workerData: data,
     name: 'codepipeline-handler watchdog',
-    // From TypeScript sources (vitest, tsx), the thread needs tsx too: a process started
-    // with `--import tsx` passes it on by itself; vitest's workers do not have it. Only
-    // that flag: an explicit execArgv may not repeat the process's V8 flags (Lambda starts
-    // node with --max-old-space-size and others), which inheritance alone allows.
-    ...(entry.endsWith('.ts') && !process.execArgv.some((arg) => arg.includes('tsx'))
-      ? { execArgv: ['--import', import.meta.resolve('tsx')] }
-      : {}),
   });
   worker.unref();
   return worker;

@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Job } from '../../src/job.js';
 import { jobEvent, lambdaContext } from '../../src/testing/index.js';
 import { type LoopbackAws, startLoopbackAws } from '../helpers/loopback-aws.js';
-import type { FaultRun, LambdaHandler } from './fault-case.js';
-import { captureJobLogs } from './log-capture.js';
-import { settleWithin } from './verdict.js';
+import type { FaultRun, LambdaHandler } from './helpers/fault-case.js';
+import { captureJobLogs } from './helpers/log-capture.js';
+import { settleWithin } from './helpers/verdict.js';
 
 const REMAINING_MS = 8000;
 

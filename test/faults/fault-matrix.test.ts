@@ -13,12 +13,12 @@ import { artifactFaultCases } from './cases/artifact-faults.js';
 import { inputFaultCases } from './cases/input-faults.js';
 import { reportFaultCases } from './cases/report-faults.js';
 import { runFaultCases } from './cases/run-faults.js';
-import { BUCKET, type FaultCase, type FaultWorld } from './fault-case.js';
-import { faultTable } from './fault-table.js';
-import { captureJobLogs } from './log-capture.js';
-import { type CaseResult, runFaultCase } from './run-fault-case.js';
-import { installS3Faults } from './s3-faults.js';
-import { BROKEN_PROMISES } from './verdict.js';
+import { BUCKET, type FaultCase, type FaultWorld } from './helpers/fault-case.js';
+import { faultTable } from './helpers/fault-table.js';
+import { captureJobLogs } from './helpers/log-capture.js';
+import { type CaseResult, runFaultCase } from './helpers/run-fault-case.js';
+import { installS3Faults } from './helpers/s3-faults.js';
+import { BROKEN_PROMISES } from './helpers/verdict.js';
 
 const CASES: readonly FaultCase[] = [
   ...inputFaultCases(),

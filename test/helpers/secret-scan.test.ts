@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { jobClientHooksOf } from '../../src/clients.js';
 import { fakeArtifactCredentials } from '../../src/testing/fake-credentials.js';
 import { runJob } from '../../src/testing/index.js';
-import { startScriptedCodePipeline } from './scripted-codepipeline.js';
+import { startTestJobApi } from './job-api.js';
 import {
   describeSecretFindings,
   findSecrets,
@@ -173,7 +173,7 @@ describe('Capture: every channel a test can leak through', () => {
   it('sees a request body and headers that a loopback server receives', async () => {
     // Prepare
     const { secretAccessKey, sessionToken } = fakeArtifactCredentials();
-    const server = await startScriptedCodePipeline([]);
+    const server = await startTestJobApi([]);
     const port = Number(new URL(server.endpoint).port);
 
     // Act

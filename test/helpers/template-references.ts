@@ -1,8 +1,9 @@
 // Every Ref, Fn::GetAtt and Fn::Sub variable of a template must name a parameter, a
 // pseudo parameter or a resource (with an attribute it has): a typo here otherwise
 // surfaces only when CloudFormation rejects the change set.
+
+import type { Template } from '../../src/local/template/parse-template.js';
 import { isPlainObject } from './template-spec.js';
-import type { Template } from './template-yaml.js';
 
 const PSEUDO_PARAMETERS = new Set([
   'AWS::AccountId',

@@ -4,9 +4,9 @@
 // answer the job, gets the artifacts it reads, is the only thing the pipeline may invoke).
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import type { Template, TemplateResource } from '../../src/local/template/parse-template.js';
 import { checkIntrinsics } from './template-references.js';
 import { closest, isPlainObject, loadResourceSpec, type SpecResource } from './template-spec.js';
-import type { Template, TemplateResource } from './template-yaml.js';
 
 export interface BuiltFunction {
   readonly logicalId: string;

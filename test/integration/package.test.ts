@@ -180,7 +180,7 @@ describe('Package: the codepipeline-handler command in this repository', () => {
         'invoke',
         'handlers/feedback-gate.ts',
         '--input',
-        'SourceOutput=example/source',
+        'SourceOutput=sample-source',
         '--params',
         '{"file":"ratings.json","minAverage":4,"minCount":10}',
         '--out-dir',

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { invokeAction } from '../../src/index.js';
 import { jobEvent } from '../../src/testing/index.js';
 import { context } from '../helpers/context.js';
-import { type ScriptedReply, startScriptedCodePipeline } from '../helpers/scripted-codepipeline.js';
+import { type ScriptedReply, startTestJobApi } from '../helpers/job-api.js';
 
-type Endpoint = Awaited<ReturnType<typeof startScriptedCodePipeline>>;
+type Endpoint = Awaited<ReturnType<typeof startTestJobApi>>;
 
 describe('Integration: reporting over HTTP with the real SDK', () => {
   let endpoint: Endpoint | undefined;
@@ -19,7 +19,7 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     replies: ScriptedReply[],
     run: Parameters<typeof invokeAction>[0]['run'],
   ) => {
-    endpoint = await startScriptedCodePipeline(replies);
+    endpoint = await startTestJobApi(replies);
     const client = new CodePipelineClient({
       region: 'us-east-1',
       endpoint: endpoint.endpoint,
@@ -116,7 +116,7 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     const collect = (message: string, extra?: unknown) =>
       lines.push({ message, ...(extra as Record<string, unknown>) });
     const logger = { debug: collect, info: collect, warn: collect, error: collect };
-    endpoint = await startScriptedCodePipeline(replies);
+    endpoint = await startTestJobApi(replies);
     const client = new CodePipelineClient({
       region: 'us-east-1',
       endpoint: endpoint.endpoint,

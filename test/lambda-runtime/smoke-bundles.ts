@@ -2,8 +2,8 @@
  * CI's bundle smoke run: every function of template.yaml, as `sam build` builds it (its
  * Makefile target, into a temporary folder that becomes the task root), is invoked once the way Lambda's nodejs24.x runtime would
  * invoke it (see smoke-bundle.ts), with the job its pipeline action would get: the
- * action's UserParameters from the template, example/source zipped as the input
- * artifact in a KMS-encrypted artifact store, and example/source served as the
+ * action's UserParameters from the template, sample-source zipped as the input
+ * artifact in a KMS-encrypted artifact store, and sample-source served as the
  * environment the Verify stage checks. Everything runs on loopback and is started
  * here. Exits 1 if any bundle fails to load, throws, does not answer, answers more
  * than once, ends other than Succeeded, or leaks an artifact credential.
@@ -26,7 +26,7 @@ import { readTemplate } from '../../src/local/template/parse-template.js';
 import { smokeTestBundle } from './smoke-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCE = join(ROOT, 'example/source');
+const SOURCE = join(ROOT, 'sample-source');
 
 function handlerOf(logicalId: string, template: ReturnType<typeof readTemplate>): string {
   return String(template.Resources[logicalId]?.Properties?.Handler ?? 'index.handler');

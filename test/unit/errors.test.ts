@@ -14,13 +14,13 @@ import {
   SystemUnavailableError,
 } from '../../src/errors.js';
 import { invokeAction } from '../../src/invoke-action.js';
-import { jobEvent, runJob } from '../../src/testing/index.js';
-import { accessDeniedResponse, type S3TestServer, startS3Server } from '../helpers/s3-server.js';
 import {
-  type ScriptedCodePipeline,
-  type ScriptedReply,
-  startScriptedCodePipeline,
-} from '../helpers/scripted-codepipeline.js';
+  accessDeniedResponse,
+  type EmbeddedS3,
+  startEmbeddedS3,
+} from '../../src/local/embedded-s3.js';
+import { jobEvent, runJob } from '../../src/testing/index.js';
+import { type ScriptedReply, startTestJobApi } from '../helpers/job-api.js';
 
 describe('Errors: failure types', () => {
   it.each([
@@ -156,13 +156,13 @@ describe('Failure messages with causes, through a handler', () => {
 });
 
 describe("Function: failureOf, errors from the user's own AWS SDK calls", () => {
-  let codePipeline: ScriptedCodePipeline;
-  let s3: S3TestServer;
+  let codePipeline: Awaited<ReturnType<typeof startTestJobApi>>;
+  let s3: EmbeddedS3;
   const credentials = { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback' };
 
   beforeAll(async () => {
-    codePipeline = await startScriptedCodePipeline();
-    s3 = await startS3Server({ buckets: ['user-bucket'] });
+    codePipeline = await startTestJobApi();
+    s3 = await startEmbeddedS3({ buckets: ['user-bucket'] });
   });
   afterAll(async () => {
     await codePipeline.close();
@@ -238,7 +238,7 @@ describe("Function: failureOf, errors from the user's own AWS SDK calls", () => 
 
   it('maps an S3 403 AccessDenied from a user S3 call to PermissionError', async () => {
     // Prepare
-    s3.intercept(() => accessDeniedResponse('/user-bucket/key'));
+    s3.intercept(() => accessDeniedResponse());
     const client = new S3Client({
       endpoint: s3.endpoint,
       region: 'us-east-1',

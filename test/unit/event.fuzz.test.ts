@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { JOB_ID_PATTERN } from '../../src/api-limits.js';
 import { ConfigurationError, NotAJobEventError } from '../../src/errors.js';
 import { parseJobEvent } from '../../src/event.js';
-import { JOB_ID_PATTERN } from '../../src/local/job-api/validation.js';
 import { BASE, FUZZ_JOB_ID, mutatedEventArb, UNCLEAR } from '../helpers/mutated-event.js';
 
 /** Checks that hold for every refusal: clear, bounded, no secret in it. */

@@ -561,7 +561,7 @@ describe('Function: invokeAction', () => {
     // Assess
     expect(job).toBeInstanceOf(Job);
     expect(job?.inputArtifacts.map((artifact) => artifact.name)).toEqual(['Source', 'Build']);
-    expect(job?.outputArtifacts[0]?.bucket).toBe('codepipeline-us-east-1-111111111111');
+    expect(job?.outputArtifacts[0]?.bucket).toBe('codepipeline-us-east-1-123456789012');
     expect(job?.userParameters).toBe('raw');
     expect(job?.params).toBeUndefined();
     expect(job?.encryptionKey).toEqual({ id: 'key-1', type: 'KMS' });

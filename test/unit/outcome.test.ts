@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/api-limits.js';
 import {
   clamp,
   clampPercent,
   type FailureOutcome,
   failureOutcome,
-  LIMITS,
   normalizeOutcome,
   outputVariableProblems,
   successOutcome,

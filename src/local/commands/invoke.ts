@@ -166,7 +166,7 @@ export const invokeCommand: Command = {
   ].join('\n'),
   positionals: '<handler-file>[#export]',
   examples: [
-    'codepipeline-handler invoke handlers/feedback-gate.ts --input SourceOutput=example/source \\',
+    'codepipeline-handler invoke handlers/feedback-gate.ts --input SourceOutput=sample-source \\',
     `    --params '{"file":"ratings.json","minAverage":4}'`,
     'codepipeline-handler invoke dist/gate.mjs#main --params @params.json --output Report --timeout 10',
   ],

@@ -23,8 +23,8 @@ import { type Command, type CommandContext, type ParsedOptions, UsageError } fro
 import { displayPath } from './display-path.js';
 import { namedValues, positiveIntegerOption, secondsOption, stringOption } from './options.js';
 
-/** The project's example source, used when a template's one Source action has no --source. */
-const DEFAULT_SOURCE = 'example/source';
+/** The project's sample source files, used when a template's one Source action has no --source. */
+const DEFAULT_SOURCE = 'sample-source';
 const DEFAULT_LOG_DIR = '.local-run/logs';
 
 function existingFolder(cwd: string, path: string, option: string): string {
@@ -281,7 +281,7 @@ export const pipelineCommand: Command = {
   examples: [
     'codepipeline-handler pipeline --approve',
     'codepipeline-handler pipeline template.yaml --source SourceOutput=./my-source --events events.jsonl',
-    'codepipeline-handler pipeline --approve --site EnvironmentUrl=example/source',
+    'codepipeline-handler pipeline --approve --site EnvironmentUrl=sample-source',
   ],
   options: {
     pipeline: {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { zipBuffer } from '../../artifacts/zip-buffer.js';
 import { fakeArtifactCredentials } from '../../testing/fake-credentials.js';
 import { type LocalEnvironment, startLocalEnvironment } from '../environment.js';
-import type { JobResult, LocalJob } from '../job-api/index.js';
+import type { JobAnswer, LocalJob } from '../job-api/index.js';
 import { type Command, type CommandContext, type ParsedOptions, portOption } from './command.js';
 
 const DEFAULT_BUCKET = 'codepipeline-local-artifacts';
@@ -20,15 +20,14 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-function describeResult(result: JobResult): string {
-  switch (result.status) {
-    case 'Succeeded':
-      return `Succeeded${result.executionDetails?.summary ? ` (${result.executionDetails.summary})` : ''}`;
-    case 'Continued':
-      return `In progress, continuation token of ${result.continuationToken.length} characters`;
-    case 'Failed':
-      return `Failed: ${result.failureDetails.type}: ${result.failureDetails.message}`;
+function describeResult(result: JobAnswer): string {
+  if (result.status === 'Failed') {
+    return `Failed: ${result.failureDetails.type}: ${result.failureDetails.message}`;
   }
+  if (result.continuationToken !== undefined) {
+    return `In progress, continuation token of ${result.continuationToken.length} characters`;
+  }
+  return `Succeeded${result.executionDetails?.summary ? ` (${result.executionDetails.summary})` : ''}`;
 }
 
 interface SampleJob {

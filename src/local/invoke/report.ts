@@ -1,5 +1,5 @@
 /** Words for rounds and outcomes, shared by the `invoke` output and the pipeline view. */
-import type { JobResult } from '../job-api/index.js';
+import type { JobAnswer } from '../job-api/index.js';
 import type { ActionOutcome, RoundReport } from './rounds.js';
 
 export const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -7,24 +7,20 @@ export const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** One line for how a round ended: the job's answer, or why there was none. */
 export function describeRound(report: RoundReport): string {
   const took = formatSeconds(report.end.durationMs);
-  const result: JobResult | undefined = report.result;
+  const result: JobAnswer | undefined = report.result;
   if (result === undefined) {
     const why = report.end.kind === 'returned' ? 'returned' : report.end.kind.replace('-', ' ');
     return `no result (${why} after ${took})`;
   }
-  switch (result.status) {
-    case 'Continued': {
-      const summary = result.executionDetails?.summary;
-      const percent = result.executionDetails?.percentComplete;
-      return `in progress after ${took}${summary ? `: ${summary}` : ''}${percent !== undefined ? ` (${percent}%)` : ''} [continuation token, ${result.continuationToken.length} chars]`;
-    }
-    case 'Succeeded': {
-      const summary = result.executionDetails?.summary;
-      return `succeeded after ${took}${summary ? `: ${summary}` : ''}`;
-    }
-    case 'Failed':
-      return `failed after ${took}: ${result.failureDetails.type}: ${result.failureDetails.message}`;
+  if (result.status === 'Failed') {
+    return `failed after ${took}: ${result.failureDetails.type}: ${result.failureDetails.message}`;
   }
+  const summary = result.executionDetails?.summary;
+  if (result.continuationToken !== undefined) {
+    const percent = result.executionDetails?.percentComplete;
+    return `in progress after ${took}${summary ? `: ${summary}` : ''}${percent !== undefined ? ` (${percent}%)` : ''} [continuation token, ${result.continuationToken.length} chars]`;
+  }
+  return `succeeded after ${took}${summary ? `: ${summary}` : ''}`;
 }
 
 export function describeVariables(variables: Readonly<Record<string, string>>): string[] {

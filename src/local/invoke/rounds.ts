@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalEnvironment } from '../environment.js';
-import type { JobResult, LocalArtifact, LocalJob } from '../job-api/index.js';
+import type { JobAnswer, LocalArtifact, LocalJob } from '../job-api/index.js';
 import type { LocalArtifactStore } from './artifact-store.js';
 import type { HandlerPool, HandlerSpec, InvocationEnd, LogListener } from './handler-process.js';
 
@@ -40,7 +40,7 @@ export interface RoundReport {
   readonly jobId: string;
   readonly end: InvocationEnd;
   /** What the handler answered, if it did. */
-  readonly result: JobResult | undefined;
+  readonly result: JobAnswer | undefined;
   /** Something CodePipeline or Lambda would do differently, worth telling the user. */
   readonly note?: string;
 }
@@ -80,7 +80,7 @@ function noAnswerMessage(end: InvocationEnd, timeoutMs: number): string {
   }
 }
 
-function noteFor(end: InvocationEnd, result: JobResult | undefined): string | undefined {
+function noteFor(end: InvocationEnd, result: JobAnswer | undefined): string | undefined {
   if (result === undefined) return undefined;
   if (end.kind === 'threw') {
     return `the handler threw after answering (${end.message}): Lambda would retry the event, and the retry's answer would be refused with InvalidJobStateException`;
@@ -151,7 +151,7 @@ export async function runJobRounds(options: RoundsOptions): Promise<ActionOutcom
         rounds,
       };
     }
-    if (result.status === 'Succeeded') {
+    if (result.continuationToken === undefined) {
       return {
         status: 'Succeeded',
         ...(result.executionDetails?.summary !== undefined

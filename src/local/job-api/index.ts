@@ -1,7 +1,8 @@
+export type { RecordedCall, ScriptedReply, ScriptOptions } from './call-log.js';
 export type {
   CodePipelineJobEvent,
   CreateJobOptions,
-  JobResult,
+  JobAnswer,
   JobStatus,
   JobStoreEvents,
   LocalArtifact,

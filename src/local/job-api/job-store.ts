@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { JOB_EVENT_KEY } from '../../event.js';
+import { buildJobEvent } from '../../job-event-builder.js';
 import { JobApiError } from './protocol.js';
 import type {
+  ApiFailureDetails,
   CurrentRevision,
   ExecutionDetails,
-  FailureDetails,
   PutJobFailureResultInput,
   PutJobSuccessResultInput,
 } from './validation.js';
@@ -43,34 +44,32 @@ export interface CreateJobOptions {
   readonly artifactCredentials: LocalArtifactCredentials;
   readonly continuationToken?: string;
   readonly encryptionKey?: { readonly id: string; readonly type?: 'KMS' };
-  /** @default '123456789012' */
+  /** @default DEFAULT_ACCOUNT_ID of job-event-builder.ts */
   readonly accountId?: string;
   /** @default a fresh UUID */
   readonly pipelineExecutionId?: string;
 }
 
-export type JobStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Continued';
+/**
+ * CodePipeline's words for a job: open until answered, then closed for good. An answer
+ * with a continuation token is a success too (CodePipeline then schedules a new job).
+ */
+export type JobStatus = 'InProgress' | 'Succeeded' | 'Failed';
 
 /** What the handler answered, as CodePipeline recorded it. */
-export type JobResult =
+export type JobAnswer =
   | {
       readonly status: 'Succeeded';
+      /** Set when the handler asked for another round (`job.inProgress`). */
+      readonly continuationToken?: string;
       readonly executionDetails?: ExecutionDetails;
       readonly currentRevision?: CurrentRevision;
       readonly outputVariables?: Readonly<Record<string, string>>;
       readonly answeredAt: Date;
     }
   | {
-      /** Success with a continuation token: CodePipeline schedules a new job with it. */
-      readonly status: 'Continued';
-      readonly continuationToken: string;
-      readonly executionDetails?: ExecutionDetails;
-      readonly currentRevision?: CurrentRevision;
-      readonly answeredAt: Date;
-    }
-  | {
       readonly status: 'Failed';
-      readonly failureDetails: FailureDetails;
+      readonly failureDetails: ApiFailureDetails;
       readonly answeredAt: Date;
     };
 
@@ -92,12 +91,12 @@ export interface LocalJob {
   readonly createdAt: Date;
   readonly event: CodePipelineJobEvent;
   status: JobStatus;
-  result: JobResult | undefined;
+  result: JobAnswer | undefined;
 }
 
 export interface JobStoreEvents {
   jobCreated: [job: LocalJob];
-  jobAnswered: [job: LocalJob, result: JobResult];
+  jobAnswered: [job: LocalJob, result: JobAnswer];
 }
 
 /** `waitForResult` gave up: the handler never answered the job. */
@@ -113,53 +112,43 @@ export class NoJobAnswerError extends Error {
   }
 }
 
-const DEFAULT_ACCOUNT_ID = '123456789012';
 const ONE_HOUR_MS = 60 * 60 * 1000;
 
-function toEventArtifact(artifact: LocalArtifact) {
-  return {
-    name: artifact.name,
-    revision: artifact.revision ?? null,
-    location: {
-      type: 'S3',
-      s3Location: { bucketName: artifact.bucket, objectKey: artifact.key },
-    },
-  };
-}
+/** What the store knows of an adopted job: nothing but its id. */
+const ADOPTED_JOB: CreateJobOptions = {
+  pipelineName: 'unknown',
+  stageName: 'unknown',
+  actionName: 'unknown',
+  functionName: 'unknown',
+  artifactCredentials: {
+    accessKeyId: 'unknown',
+    secretAccessKey: 'unknown',
+    sessionToken: 'unknown',
+  },
+};
 
 export class JobStore extends EventEmitter<JobStoreEvents> {
   private readonly jobs = new Map<string, LocalJob>();
 
   /** Creates an `InProgress` job and the exact event CodePipeline would send for it. */
-  createJob(options: CreateJobOptions): LocalJob {
-    const id = randomUUID();
-    const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  createJob(options: CreateJobOptions, jobId?: string): LocalJob {
     const createdAt = new Date();
-    const configuration: Record<string, string> = { FunctionName: options.functionName };
-    if (options.userParameters !== undefined) {
-      configuration.UserParameters = options.userParameters;
-    }
-    const data: Record<string, unknown> = {
-      actionConfiguration: { configuration },
-      inputArtifacts: (options.inputArtifacts ?? []).map(toEventArtifact),
-      outputArtifacts: (options.outputArtifacts ?? []).map(toEventArtifact),
+    const event = buildJobEvent({
+      jobId,
+      accountId: options.accountId,
+      functionName: options.functionName,
+      userParameters: options.userParameters,
+      inputArtifacts: options.inputArtifacts,
+      outputArtifacts: options.outputArtifacts,
       artifactCredentials: {
-        accessKeyId: options.artifactCredentials.accessKeyId,
-        secretAccessKey: options.artifactCredentials.secretAccessKey,
-        sessionToken: options.artifactCredentials.sessionToken,
+        ...options.artifactCredentials,
         expirationTime:
           options.artifactCredentials.expirationTime ?? createdAt.getTime() + ONE_HOUR_MS,
       },
-    };
-    if (options.continuationToken !== undefined) {
-      data.continuationToken = options.continuationToken;
-    }
-    if (options.encryptionKey !== undefined) {
-      data.encryptionKey = {
-        id: options.encryptionKey.id,
-        type: options.encryptionKey.type ?? 'KMS',
-      };
-    }
+      continuationToken: options.continuationToken,
+      encryptionKeyId: options.encryptionKey?.id,
+    });
+    const { id, accountId } = event[JOB_EVENT_KEY];
     const job: LocalJob = {
       id,
       accountId,
@@ -167,13 +156,21 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
       pipelineExecutionId: options.pipelineExecutionId ?? randomUUID(),
       actionExecutionId: randomUUID(),
       createdAt,
-      event: { [JOB_EVENT_KEY]: { id, accountId, data } },
+      event,
       status: 'InProgress',
       result: undefined,
     };
     this.jobs.set(id, job);
     this.emit('jobCreated', job);
     return job;
+  }
+
+  /**
+   * Takes a job this store did not create (a test built the event itself) as a job in
+   * progress, so answers to it are judged like any other's. Its details are placeholders.
+   */
+  adopt(jobId: string): LocalJob {
+    return this.jobs.get(jobId) ?? this.createJob(ADOPTED_JOB, jobId);
   }
 
   get(jobId: string): LocalJob | undefined {
@@ -194,29 +191,21 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
   }
 
   /** Records a `PutJobSuccessResult` (already validated). */
-  recordSuccess(input: PutJobSuccessResultInput): JobResult {
-    const answeredAt = new Date();
-    const result: JobResult =
-      input.continuationToken !== undefined
-        ? {
-            status: 'Continued',
-            continuationToken: input.continuationToken,
-            executionDetails: input.executionDetails,
-            currentRevision: input.currentRevision,
-            answeredAt,
-          }
-        : {
-            status: 'Succeeded',
-            executionDetails: input.executionDetails,
-            currentRevision: input.currentRevision,
-            outputVariables: input.outputVariables,
-            answeredAt,
-          };
+  recordSuccess(input: PutJobSuccessResultInput): JobAnswer {
+    const result: JobAnswer = {
+      status: 'Succeeded',
+      ...(input.continuationToken !== undefined
+        ? { continuationToken: input.continuationToken }
+        : { outputVariables: input.outputVariables }),
+      executionDetails: input.executionDetails,
+      currentRevision: input.currentRevision,
+      answeredAt: new Date(),
+    };
     return this.close(input.jobId, result);
   }
 
   /** Records a `PutJobFailureResult` (already validated). */
-  recordFailure(input: PutJobFailureResultInput): JobResult {
+  recordFailure(input: PutJobFailureResultInput): JobAnswer {
     return this.close(input.jobId, {
       status: 'Failed',
       failureDetails: input.failureDetails,
@@ -224,7 +213,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     });
   }
 
-  private close(jobId: string, result: JobResult): JobResult {
+  private close(jobId: string, result: JobAnswer): JobAnswer {
     const job = this.require(jobId);
     if (job.status !== 'InProgress') {
       throw new JobApiError(
@@ -242,14 +231,14 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
    * Resolves with the job's recorded result, now or when it arrives; rejects with
    * `NoJobAnswerError` after `timeoutMs`, and at once for a job the store never made.
    */
-  waitForResult(jobId: string, timeoutMs: number): Promise<JobResult> {
+  waitForResult(jobId: string, timeoutMs: number): Promise<JobAnswer> {
     const job = this.jobs.get(jobId);
     if (job === undefined) {
       return Promise.reject(new Error(`Unknown job ${jobId}: it was not created by this store`));
     }
     if (job.result !== undefined) return Promise.resolve(job.result);
     return new Promise((resolve, reject) => {
-      const onAnswer = (answered: LocalJob, result: JobResult) => {
+      const onAnswer = (answered: LocalJob, result: JobAnswer) => {
         if (answered.id !== jobId) return;
         clearTimeout(timer);
         this.off('jobAnswered', onAnswer);

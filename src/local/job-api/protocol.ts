@@ -132,25 +132,39 @@ function parseJsonObject(body: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Sends a successful result; `undefined` means the empty body PutJob*Result returns. */
-export function sendResult(res: ServerResponse, output: unknown): void {
+/**
+ * Sends a successful result; `undefined` means the empty body PutJob*Result returns.
+ * `onFlushed` runs once the response has been handed to the client's connection.
+ */
+export function sendResult(res: ServerResponse, output: unknown, onFlushed?: () => void): void {
   const body = output === undefined ? '' : JSON.stringify(output);
   res.writeHead(200, {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': randomUUID(),
   });
-  res.end(body);
+  res.end(body, onFlushed);
 }
 
 /** Sends an error so the SDK raises the exception class of the same name. */
 export function sendError(res: ServerResponse, error: JobApiError): void {
-  const body = JSON.stringify({ __type: error.errorName, message: error.message });
-  res.writeHead(error.statusCode, {
+  sendErrorAs(res, error.statusCode, error.errorName, error.message);
+}
+
+/** Sends any AWS JSON error, also ones the service has and this API never raises itself (throttling, 5xx). */
+export function sendErrorAs(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  rawBody?: string,
+): void {
+  const body = rawBody ?? JSON.stringify({ __type: type, message });
+  res.writeHead(status, {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
     'x-amzn-RequestId': randomUUID(),
-    'x-amzn-ErrorType': error.errorName,
+    'x-amzn-ErrorType': type,
   });
   res.end(body);
 }

@@ -4,11 +4,10 @@
  * even read them); values out of range are one `ValidationException` that lists every
  * violation, in the service's "N validation errors detected" form.
  */
+import { JOB_ID_PATTERN, LIMITS, OUTPUT_VARIABLE_KEY_PATTERN } from '../../api-limits.js';
 import { FAILURE_TYPES, type FailureType } from '../../errors.js';
 import { JobApiError } from './protocol.js';
 
-export const JOB_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const OUTPUT_VARIABLE_KEY_PATTERN = /^[A-Za-z0-9@\-_]+$/;
 const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9.@\-_]+$/;
 const CLIENT_REQUEST_TOKEN_PATTERN = /^[a-zA-Z0-9-]+$/;
 const PIPELINE_VARIABLE_NAME_PATTERN = /^[A-Za-z0-9@\-_]+$/;
@@ -18,7 +17,7 @@ const PIPELINE_VARIABLE_NAME_PATTERN = /^[A-Za-z0-9@\-_]+$/;
  * reference only names `OutputVariablesSizeExceededException`; the figure is the
  * CodePipeline quotas page's, so it is an option of the server, not a hard rule.
  */
-export const DEFAULT_OUTPUT_VARIABLES_SIZE_LIMIT = 122_880;
+export const DEFAULT_OUTPUT_VARIABLES_SIZE_LIMIT: number = LIMITS.outputVariablesBytes;
 
 export interface ExecutionDetails {
   readonly summary?: string;
@@ -33,7 +32,8 @@ export interface CurrentRevision {
   readonly revisionSummary?: string;
 }
 
-export interface FailureDetails {
+/** `failureDetails` of PutJobFailureResult, as the API takes it (not the engine's `ApiFailureDetails` options). */
+export interface ApiFailureDetails {
   readonly type: FailureType;
   readonly message: string;
   readonly externalExecutionId?: string;
@@ -49,7 +49,7 @@ export interface PutJobSuccessResultInput {
 
 export interface PutJobFailureResultInput {
   readonly jobId: string;
-  readonly failureDetails: FailureDetails;
+  readonly failureDetails: ApiFailureDetails;
 }
 
 export interface StartPipelineExecutionInput {
@@ -169,9 +169,19 @@ function readExecutionDetails(input: Record<string, unknown>, violations: Violat
     ),
     percentComplete: optionalInteger(raw, 'percentComplete', 'executionDetails.percentComplete'),
   };
-  violations.length('executionDetails.summary', details.summary, 1, 2048);
-  violations.length('executionDetails.externalExecutionId', details.externalExecutionId, 1, 1500);
-  violations.range('executionDetails.percentComplete', details.percentComplete, 0, 100);
+  violations.length('executionDetails.summary', details.summary, 1, LIMITS.summary);
+  violations.length(
+    'executionDetails.externalExecutionId',
+    details.externalExecutionId,
+    1,
+    LIMITS.externalExecutionId,
+  );
+  violations.range(
+    'executionDetails.percentComplete',
+    details.percentComplete,
+    LIMITS.percentComplete.min,
+    LIMITS.percentComplete.max,
+  );
   return details;
 }
 
@@ -222,7 +232,7 @@ export function validatePutJobSuccessResult(
   const violations = new Violations();
   const jobId = readJobId(input, violations);
   const continuationToken = optionalString(input, 'continuationToken');
-  violations.length('continuationToken', continuationToken, 1, 2048);
+  violations.length('continuationToken', continuationToken, 1, LIMITS.continuationToken);
   const executionDetails = readExecutionDetails(input, violations);
   const currentRevision = readCurrentRevision(input, violations);
   const outputVariables = readOutputVariables(input, violations);
@@ -256,7 +266,7 @@ export function validatePutJobFailureResult(
   const violations = new Violations();
   const jobId = readJobId(input, violations);
   const raw = optionalObject(input, 'failureDetails');
-  let failureDetails: FailureDetails = { type: 'JobFailed', message: '' };
+  let failureDetails: ApiFailureDetails = { type: 'JobFailed', message: '' };
   if (violations.required('failureDetails', raw) && raw !== undefined) {
     const type = optionalString(raw, 'type', 'failureDetails.type');
     const message = optionalString(raw, 'message', 'failureDetails.message');
@@ -275,9 +285,14 @@ export function validatePutJobFailureResult(
       );
     }
     if (violations.required('failureDetails.message', message)) {
-      violations.length('failureDetails.message', message, 1, 5000);
+      violations.length('failureDetails.message', message, 1, LIMITS.failureMessage);
     }
-    violations.length('failureDetails.externalExecutionId', externalExecutionId, 1, 1500);
+    violations.length(
+      'failureDetails.externalExecutionId',
+      externalExecutionId,
+      1,
+      LIMITS.externalExecutionId,
+    );
     failureDetails = {
       type: type as FailureType,
       message: message ?? '',

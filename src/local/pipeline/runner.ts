@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIMITS } from '../../api-limits.js';
 import type { LocalEnvironment } from '../environment.js';
 import { artifactBody, type LocalArtifactStore } from '../invoke/artifact-store.js';
 import { handlerEnvironment } from '../invoke/handler-env.js';
@@ -166,8 +167,8 @@ export class PipelineRunner {
       status: succeeded ? 'Succeeded' : 'Failed',
       actionExecutionId,
       ...(errorCode === undefined
-        ? { summary: summary.slice(0, 2048) }
-        : { errorDetails: { code: errorCode, message: summary.slice(0, 5000) } }),
+        ? { summary: summary.slice(0, LIMITS.summary) }
+        : { errorDetails: { code: errorCode, message: summary.slice(0, LIMITS.failureMessage) } }),
     });
     if (succeeded) for (const artifact of outputs) this.#artifacts.set(artifact.name, artifact);
     return this.#finish(action, result, logFile);

@@ -10,12 +10,22 @@ export interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
   readonly Metadata?: Record<string, unknown>;
+  readonly [attribute: string]: unknown;
 }
 
 export interface Template {
-  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+  readonly AWSTemplateFormatVersion?: string;
+  readonly Transform?: string | readonly string[];
+  readonly Description?: string;
+  readonly Parameters?: Record<
+    string,
+    { readonly Type?: string; readonly Default?: unknown; readonly [key: string]: unknown }
+  >;
+  readonly Conditions?: Record<string, unknown>;
   readonly Globals?: { readonly Function?: Record<string, unknown> };
   readonly Resources: Record<string, TemplateResource>;
+  readonly Outputs?: Record<string, unknown>;
+  readonly [section: string]: unknown;
 }
 
 const FUNCTIONS = [
@@ -54,7 +64,7 @@ function tagsFor(name: string, key: string, toValue = (value: unknown) => value)
   ];
 }
 
-/** The short intrinsic tags as yaml custom tags (also used by the template tests' validator). */
+/** The short intrinsic tags as yaml custom tags. */
 export const CLOUDFORMATION_TAGS: Tags = [
   ...tagsFor('Ref', 'Ref'),
   ...tagsFor('Condition', 'Condition'),
@@ -75,10 +85,14 @@ export class TemplateError extends Error {
   }
 }
 
-export function parseTemplate(text: string, file: string): Template {
+/**
+ * Parses a template's text; `file` names it in errors. A key written twice in one map
+ * is an error, as CloudFormation refuses such a template.
+ */
+export function parseTemplate(text: string, file = 'the template'): Template {
   let parsed: unknown;
   try {
-    parsed = parse(text, { customTags: CLOUDFORMATION_TAGS, uniqueKeys: false });
+    parsed = parse(text, { customTags: CLOUDFORMATION_TAGS, uniqueKeys: true });
   } catch (error) {
     throw new TemplateError(`${file} is not valid YAML: ${(error as Error).message}`);
   }

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ArtifactLimits } from '../../../src/artifacts/index.js';
 import type { Job } from '../../../src/job.js';
+import { accessDeniedResponse, s3ErrorResponse } from '../../../src/local/embedded-s3.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { accessDeniedResponse } from '../../helpers/s3-server.js';
 import {
   type Expected,
   type FaultCase,
@@ -19,8 +19,8 @@ import {
   jobWithArtifact,
   TIMING,
   type Timing,
-} from '../fault-case.js';
-import { type S3Call, type S3Fault, s3Error } from '../s3-faults.js';
+} from '../helpers/fault-case.js';
+import type { S3Call, S3Fault } from '../helpers/s3-faults.js';
 
 const DATA = { ok: true };
 
@@ -62,27 +62,27 @@ const S3_KINDS: ReadonlyArray<{
   },
   {
     kind: '404 NoSuchKey',
-    fault: { response: s3Error(404, 'NoSuchKey'), times: 'always' },
+    fault: { response: s3ErrorResponse(404, 'NoSuchKey'), times: 'always' },
     expected: { verdict: 'answered-once', answer: 'RevisionUnavailable' },
   },
   {
     kind: '404 NoSuchBucket',
-    fault: { response: s3Error(404, 'NoSuchBucket'), times: 'always' },
+    fault: { response: s3ErrorResponse(404, 'NoSuchBucket'), times: 'always' },
     expected: { verdict: 'answered-once', answer: 'RevisionUnavailable' },
   },
   {
     kind: '500 InternalError on every attempt',
-    fault: { response: s3Error(500, 'InternalError'), times: 'always' },
+    fault: { response: s3ErrorResponse(500, 'InternalError'), times: 'always' },
     expected: unavailable,
   },
   {
     kind: '503 SlowDown on every attempt',
-    fault: { response: s3Error(503, 'SlowDown'), times: 'always' },
+    fault: { response: s3ErrorResponse(503, 'SlowDown'), times: 'always' },
     expected: unavailable,
   },
   {
     kind: '503 SlowDown once (the SDK retries)',
-    fault: { response: s3Error(503, 'SlowDown'), times: 'once' },
+    fault: { response: s3ErrorResponse(503, 'SlowDown'), times: 'once' },
     expected: succeeded,
   },
   {

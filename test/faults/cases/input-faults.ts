@@ -13,7 +13,7 @@ import {
   jobWithArtifact,
   secretsOf,
   TIMING,
-} from '../fault-case.js';
+} from '../helpers/fault-case.js';
 
 const configurationError: Expected = { verdict: 'answered-once', answer: 'ConfigurationError' };
 

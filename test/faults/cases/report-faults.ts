@@ -4,7 +4,7 @@
  */
 import { ConfigurationError, type FailureType } from '../../../src/errors.js';
 import { jobEvent } from '../../../src/testing/index.js';
-import type { ScriptedReply } from '../../helpers/scripted-codepipeline.js';
+import type { ScriptedReply } from '../../helpers/job-api.js';
 import {
   type Expected,
   type FaultCase,
@@ -13,7 +13,7 @@ import {
   secretsOf,
   TIMING,
   type Timing,
-} from '../fault-case.js';
+} from '../helpers/fault-case.js';
 
 /** The paths that end in a PutJob*Result, and the answer each gives when delivered. */
 const PATHS: ReadonlyArray<{

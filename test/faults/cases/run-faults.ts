@@ -13,7 +13,7 @@ import {
   secretsOf,
   TIMING,
   type Timing,
-} from '../fault-case.js';
+} from '../helpers/fault-case.js';
 
 const failed = (message?: RegExp): Expected => ({
   verdict: 'answered-once',

@@ -5,23 +5,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArtifactContext, JobArtifacts } from '../../../src/artifacts/index.js';
 import { JobFailedError, PermissionError, RevisionUnavailableError } from '../../../src/errors.js';
-import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
 import {
   accessDeniedResponse,
-  S3_SERVER_CREDENTIALS,
-  type S3TestServer,
-  startS3Server,
-} from '../../helpers/s3-server.js';
-import { artifactContext, artifactRef } from '../../unit/artifacts/support.js';
-import { loopbackAwsEnv, setEnv } from './env.js';
-import { type FakeSts, startFakeSts } from './fake-sts.js';
+  type EmbeddedS3,
+  startEmbeddedS3,
+} from '../../../src/local/embedded-s3.js';
+import type { StsStub } from '../../../src/local/sts-stub.js';
+import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
+import { artifactContext, artifactRef } from '../../helpers/artifact-context.js';
+import { loopbackAwsEnv, setEnv } from '../../helpers/env.js';
+import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
+import { startLoopbackSts } from '../../helpers/loopback-aws.js';
 
 const BUCKET = 'artifacts';
 const LOCKED_BUCKET = 'locked';
 const BIG_ENTRY_BYTES = 64 * 1024 * 1024;
 
-let server: S3TestServer;
-let sts: FakeSts;
+let server: EmbeddedS3;
+let sts: StsStub;
 let restoreEnv: () => void;
 let workDir: string;
 let bigEntryHash: string;
@@ -34,7 +35,10 @@ const smallZip = buildZip([
 ]);
 
 function jobArtifacts(overrides: Partial<ArtifactContext> = {}): JobArtifacts {
-  const { context } = artifactContext({ credentials: { ...S3_SERVER_CREDENTIALS }, ...overrides });
+  const { context } = artifactContext({
+    credentials: { ...SAMPLE_ARTIFACT_CREDENTIALS },
+    ...overrides,
+  });
   return new JobArtifacts(context);
 }
 
@@ -49,8 +53,8 @@ async function listTree(dir: string): Promise<string[]> {
 
 describe('Class: JobArtifacts (S3 on loopback)', () => {
   beforeAll(async () => {
-    server = await startS3Server({ buckets: [BUCKET, LOCKED_BUCKET] });
-    sts = await startFakeSts();
+    server = await startEmbeddedS3({ buckets: [BUCKET, LOCKED_BUCKET] });
+    sts = await startLoopbackSts();
     restoreEnv = setEnv(loopbackAwsEnv(server.endpoint, sts.endpoint));
     workDir = await mkdtemp(path.join(tmpdir(), 'artifacts-it-'));
 
@@ -154,7 +158,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
   it('reads one small file of a 64 MiB artifact with a small fraction of its bytes', async () => {
     // Prepare
     const artifact = jobArtifacts({ inputs: inputs(['BuildOutput', 'big.zip']) }).input();
-    server.resetCounters();
+    server.clearRequests();
 
     // Act
     const first = await artifact.text('first.txt');
@@ -166,7 +170,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     const served = server.bytesServed();
     expect(served).toBeGreaterThan(0);
     expect(served).toBeLessThan(BIG_ENTRY_BYTES / 50);
-    const gets = server.requests.filter((request) => request.method === 'GET');
+    const gets = server.requests().filter((request) => request.method === 'GET');
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((request) => /^bytes=\d+-\d+$/.test(String(request.headers.range)))).toBe(
       true,
@@ -215,7 +219,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
   it('reports access denied as PermissionError naming bucket, key and the denied role', async () => {
     // Prepare
     server.intercept((request) =>
-      request.bucket === LOCKED_BUCKET ? accessDeniedResponse(request.url) : undefined,
+      request.bucket === LOCKED_BUCKET ? accessDeniedResponse() : undefined,
     );
     const artifact = jobArtifacts({
       inputs: inputs(['BuildOutput', 'secret/build.zip', LOCKED_BUCKET]),
@@ -231,16 +235,16 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     expect(message).toContain(`bucket ${LOCKED_BUCKET}`);
     expect(message).toContain('key secret/build.zip');
     expect(message).toContain('role PipelineArtifactRole');
-    expect(message).not.toContain(S3_SERVER_CREDENTIALS.sessionToken);
+    expect(message).not.toContain(SAMPLE_ARTIFACT_CREDENTIALS.sessionToken);
     const identityCall = sts.calls.find((call) => call.Action === 'GetCallerIdentity');
     expect(identityCall).toBeDefined();
   });
 
   it('says the role could not be determined when STS fails too', async () => {
     // Prepare
-    sts.identityWorks = false;
+    sts.failAction('GetCallerIdentity');
     server.intercept((request) =>
-      request.bucket === LOCKED_BUCKET ? accessDeniedResponse(request.url) : undefined,
+      request.bucket === LOCKED_BUCKET ? accessDeniedResponse() : undefined,
     );
     const artifact = jobArtifacts({
       inputs: inputs(['BuildOutput', 'secret/build.zip', LOCKED_BUCKET]),
@@ -249,7 +253,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     // Act
     const error = await artifact.files().catch((caught: unknown) => caught);
     server.intercept(undefined);
-    sts.identityWorks = true;
+    sts.failAction('GetCallerIdentity', false);
 
     // Assess
     expect(error).toBeInstanceOf(PermissionError);
@@ -263,7 +267,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
       outputs: [ref],
       encryptionKey: { id: 'arn:aws:kms:us-east-1:123456789012:key/test-key', type: 'KMS' },
     });
-    server.resetCounters();
+    server.clearRequests();
 
     // Act
     const result = await artifacts.output().write({
@@ -274,7 +278,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     const readBack = jobArtifacts({ inputs: [ref] }).input();
 
     // Assess
-    const put = server.requests.find((request) => request.method === 'PUT');
+    const put = server.requests().find((request) => request.method === 'PUT');
     expect(put?.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(put?.headers['x-amz-server-side-encryption-aws-kms-key-id']).toBe(
       'arn:aws:kms:us-east-1:123456789012:key/test-key',
@@ -294,7 +298,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     await writeFile(path.join(source, 'nested', 'payload.bin'), payload);
     await writeFile(path.join(source, 'small.txt'), 'small');
     const ref = artifactRef('GateOutput', BUCKET, 'out/large.zip');
-    server.resetCounters();
+    server.clearRequests();
 
     // Act
     const result = await jobArtifacts({ outputs: [ref] })
@@ -307,12 +311,12 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     }
 
     // Assess
-    const create = server.requests.find(
-      (request) => request.method === 'POST' && request.url.includes('uploads'),
-    );
-    const parts = server.requests.filter(
-      (request) => request.method === 'PUT' && request.url.includes('partNumber='),
-    );
+    const create = server
+      .requests()
+      .find((request) => request.method === 'POST' && request.url.includes('uploads'));
+    const parts = server
+      .requests()
+      .filter((request) => request.method === 'PUT' && request.url.includes('partNumber='));
     expect(create?.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(parts.length).toBeGreaterThanOrEqual(3);
     expect(result.files).toBe(2);
@@ -357,7 +361,7 @@ describe('Class: JobArtifacts (S3 on loopback)', () => {
     const assumeCalls = sts.calls.filter((call) => call.Action === 'AssumeRole');
     expect(assumeCalls.length - callsBefore).toBe(1);
     expect(second).toBe(first);
-    expect(first.accessKeyId).toBe('ASIAASSUMEDKEY');
+    expect(first.accessKeyId).toMatch(/^ASIA/);
     expect(assumeCalls.at(-1)?.RoleArn).toBe(roleArn);
     expect(assumeCalls.at(-1)?.RoleSessionName).toMatch(/^codepipeline-11111111-/);
   });

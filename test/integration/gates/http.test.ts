@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUrl, httpRequest } from '../../../src/gates/index.js';
-import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 describe('Function: httpRequest', () => {
   let server: LoopbackServer;

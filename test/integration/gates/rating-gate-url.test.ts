@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingGate } from '../../../src/gates/index.js';
 import { invokeAction } from '../../../src/index.js';
 import { runJob } from '../../../src/testing/index.js';
-import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 const handler = invokeAction(ratingGate);
 const API_KEY = 'k-9f8e7d6c5b4a';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smokeTest } from '../../../src/gates/index.js';
 import { invokeAction } from '../../../src/index.js';
 import { runJob, runUntilDone } from '../../../src/testing/index.js';
-import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 const handler = invokeAction(smokeTest);
 const TOKEN = 'Bearer s3cr3t-token-value';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForUrl } from '../../../src/gates/index.js';
 import { encodeContinuation, invokeAction } from '../../../src/index.js';
 import { runJob, runUntilDone } from '../../../src/testing/index.js';
-import { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+import { type LoopbackServer, startLoopbackServer } from '../helpers/loopback-server.js';
 
 const handler = invokeAction(waitForUrl);
 

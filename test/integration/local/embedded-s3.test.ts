@@ -8,7 +8,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type EmbeddedS3, startEmbeddedS3 } from '../../../src/local/embedded-s3.js';
+import {
+  accessDeniedResponse,
+  type EmbeddedS3,
+  startEmbeddedS3,
+} from '../../../src/local/embedded-s3.js';
 import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
 
 let s3: EmbeddedS3;
@@ -182,5 +186,77 @@ describe('Function: startEmbeddedS3', () => {
 
     // Assess
     expect(existsSync(other.directory)).toBe(false);
+  });
+
+  it('creates the buckets it is asked for before it is handed out', async () => {
+    // Prepare
+    const other = await startEmbeddedS3({ buckets: ['first', 'second'] });
+
+    // Act
+    await other.putObject('second', 'k.txt', 'v');
+
+    // Assess
+    expect((await other.getObject('second', 'k.txt')).toString()).toBe('v');
+    await other.close();
+  });
+
+  it('counts the bytes it served and the bytes it received, from a clean slate', async () => {
+    // Prepare
+    await s3.putObject('artifacts', 'count.txt', '0123456789');
+    s3.clearRequests();
+
+    // Act
+    const get = await client.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'count.txt' }));
+    await text(get);
+    await client.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'up.txt', Body: 'abc' }));
+
+    // Assess
+    expect(s3.bytesServed()).toBe(10);
+    expect(s3.requests().map((entry) => [entry.method, entry.url, entry.statusCode])).toEqual([
+      ['GET', '/artifacts/count.txt?x-id=GetObject', 200],
+      ['PUT', '/artifacts/up.txt?x-id=PutObject', 200],
+    ]);
+    expect(s3.requests()[1]?.bytesIn).toBe(3);
+  });
+
+  it('answers what an interceptor says instead of s3rver, until it is removed', async () => {
+    // Prepare
+    await s3.putObject('artifacts', 'guarded.txt', 'inside');
+    s3.intercept((request) => (request.key === 'guarded.txt' ? accessDeniedResponse() : undefined));
+
+    // Act
+    const denied = client.send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'guarded.txt' }));
+    await expect(denied).rejects.toMatchObject({ name: 'AccessDenied' });
+    s3.intercept(undefined);
+    const allowed = await client.send(
+      new GetObjectCommand({ Bucket: 'artifacts', Key: 'guarded.txt' }),
+    );
+
+    // Assess
+    expect(await text(allowed)).toBe('inside');
+  });
+
+  it('drops the connection for a reset fault, and cuts a body short for reset-mid-body', async () => {
+    // Prepare
+    await s3.putObject('artifacts', 'cut.bin', Buffer.alloc(64 * 1024, 7));
+    s3.clearRequests();
+
+    // Act
+    s3.intercept(() => ({ fault: 'reset' }));
+    const reset = client.send(new HeadObjectCommand({ Bucket: 'artifacts', Key: 'cut.bin' }));
+    await expect(reset).rejects.toThrow();
+    s3.intercept(() => ({ fault: 'reset-mid-body' }));
+    const cut = client
+      .send(new GetObjectCommand({ Bucket: 'artifacts', Key: 'cut.bin' }))
+      .then((output) => output.Body?.transformToByteArray());
+    await expect(cut).rejects.toThrow();
+    s3.intercept(undefined);
+
+    // Assess
+    const [first, second] = s3.requests();
+    expect(first).toMatchObject({ method: 'HEAD', statusCode: 0, bytesOut: 0 });
+    expect(second?.method).toBe('GET');
+    expect(second?.bytesOut).toBeGreaterThan(0);
+    expect(second?.bytesOut).toBeLessThan(64 * 1024);
   });
 });

@@ -9,7 +9,7 @@ import {
   SystemUnavailableError,
 } from '../../../src/errors.js';
 import { Redactor } from '../../../src/redact.js';
-import { artifactContext, JOB_ID } from './support.js';
+import { artifactContext, JOB_ID } from '../../helpers/artifact-context.js';
 
 const stsMock = mockClient(STSClient);
 const ROLE = 'arn:aws:iam::210987654321:role/DeployTarget';

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../../../src/api-limits.js';
 import { JobFailedError } from '../../../src/errors.js';
-import { clamp, LIMITS } from '../../../src/outcome.js';
+import { clamp } from '../../../src/outcome.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { failure, inputServing, tree } from './support.js';
+import { failure, inputServing, tree } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 let workDir: string;

@@ -8,7 +8,7 @@ import { quoteEntryName } from '../../../src/artifacts/entry-safety.js';
 import { ConfigurationError, JobFailedError } from '../../../src/errors.js';
 import { generatedCorpus, lookAlikeNames, manyEntries } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { failure, inputServing, tree } from './support.js';
+import { failure, inputServing, tree } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 let workDir: string;

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CodePipelineJobError, JobFailedError } from '../../../src/errors.js';
 import { buildFixtures, catalog } from '../../fixtures/hostile-zips/make.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { failure, inputServing, tree } from './support.js';
+import { failure, inputServing, tree } from '../../helpers/artifact-context.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/hostile-zips');
 const s3Mock = mockClient(S3Client);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
 import { ConfigurationError, JobFailedError } from '../../../src/errors.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { artifactContext, s3Body } from './support.js';
+import { artifactContext, s3Body } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 

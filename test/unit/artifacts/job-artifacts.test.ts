@@ -9,7 +9,7 @@ import { JobArtifacts } from '../../../src/artifacts/index.js';
 import { loadS3Module } from '../../../src/artifacts/s3-client.js';
 import { ConfigurationError } from '../../../src/errors.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { artifactContext, artifactRef, s3Body } from './support.js';
+import { artifactContext, artifactRef, s3Body } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');

@@ -8,7 +8,7 @@ import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobArtifacts } from '../../../src/artifacts/index.js';
 import { ConfigurationError, PermissionError } from '../../../src/errors.js';
-import { artifactContext, SECRET_CREDENTIALS } from './support.js';
+import { artifactContext, SECRET_CREDENTIALS } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 const stsMock = mockClient(STSClient);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CachedRangeReader } from '../../../src/artifacts/range-reader.js';
-import { CountingSource } from './support.js';
+import { CountingSource } from '../../helpers/artifact-context.js';
 
 const KiB = 1024;
 

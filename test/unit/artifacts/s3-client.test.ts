@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LazyS3Client, loadS3Module, s3ClientConfig } from '../../../src/artifacts/s3-client.js';
-import { SECRET_CREDENTIALS } from './support.js';
+import { SECRET_CREDENTIALS } from '../../helpers/artifact-context.js';
 
 describe('Function: s3ClientConfig', () => {
   it('signs with the job artifact credentials and sets socket timeouts', () => {

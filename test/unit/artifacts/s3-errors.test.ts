@@ -15,7 +15,7 @@ import {
   RevisionUnavailableError,
   SystemUnavailableError,
 } from '../../../src/errors.js';
-import { artifactContext, SECRET_CREDENTIALS } from './support.js';
+import { artifactContext, SECRET_CREDENTIALS } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 const stsMock = mockClient(STSClient);

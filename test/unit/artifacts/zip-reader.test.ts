@@ -6,7 +6,7 @@ import { resolveLimits } from '../../../src/artifacts/limits.js';
 import { ByteLimit, ZipArchive } from '../../../src/artifacts/zip-reader.js';
 import { JobFailedError } from '../../../src/errors.js';
 import { buildZip, buildZipSegments } from '../../fixtures/hostile-zips/raw-zip.js';
-import { CountingSource } from './support.js';
+import { CountingSource } from '../../helpers/artifact-context.js';
 
 const GiB = 1024 ** 3;
 

@@ -5,7 +5,7 @@ import { handler } from '../../../handlers/release-notes-check.js';
 import { runJob } from '../../../src/testing/index.js';
 
 const exampleNotes = readFileSync(
-  join(import.meta.dirname, '../../../example/source/release-notes.md'),
+  join(import.meta.dirname, '../../../sample-source/release-notes.md'),
   'utf8',
 );
 

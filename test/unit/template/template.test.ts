@@ -8,10 +8,10 @@ import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
 import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
 import { samMakefileBuild } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import { parseTemplate, type Template } from '../../../src/local/template/parse-template.js';
 import { WATCHDOG_ENV, watchdogEnabled } from '../../../src/options.js';
 import { runJob } from '../../../src/testing/index.js';
 import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
-import { parseTemplate, type Template } from '../../helpers/template-yaml.js';
 
 const root = join(import.meta.dirname, '../../..');
 const text = readFileSync(join(root, 'template.yaml'), 'utf8');
@@ -86,7 +86,7 @@ describe('Template: template.yaml', () => {
     }
   });
 
-  it('configures each gate action with UserParameters its schema accepts, naming files in example/source', async () => {
+  it('configures each gate action with UserParameters its schema accepts, naming files in sample-source', async () => {
     // Prepare
     const template = copy();
     const schemas: Record<string, Loose> = {
@@ -110,7 +110,7 @@ describe('Template: template.yaml', () => {
       const schema = schemas[invoke.Configuration.FunctionName.Ref];
       if (schema) expect(schema['~standard'].validate(params).issues).toBeUndefined();
       if (params.file)
-        expect(readFileSync(join(root, 'example/source', params.file)).length).toBeGreaterThan(0);
+        expect(readFileSync(join(root, 'sample-source', params.file)).length).toBeGreaterThan(0);
     }
   });
 
@@ -120,7 +120,7 @@ describe('Template: template.yaml', () => {
     const source = Object.fromEntries(
       ['ratings.json', 'release-notes.md'].map((file) => [
         file,
-        readFileSync(join(root, 'example/source', file)),
+        readFileSync(join(root, 'sample-source', file)),
       ]),
     );
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { handler as deploymentChecks } from '../../../examples/deployment-checks.js';
-import { handler as releaseFreeze } from '../../../examples/release-freeze.js';
+import { handler as deploymentChecks } from '../../../readme-examples/deployment-checks.js';
+import { handler as releaseFreeze } from '../../../readme-examples/release-freeze.js';
 import { invokeAction, NotAJobEventError } from '../../../src/index.js';
 import { jobEvent, runJob, runUntilDone } from '../../../src/testing/index.js';
 

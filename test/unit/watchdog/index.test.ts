@@ -5,8 +5,8 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { describe, expect, it, vi } from 'vitest';
 import { invokeAction } from '../../../src/index.js';
 import { jobEvent, lambdaContext } from '../../../src/testing/index.js';
-import { startScriptedCodePipeline } from '../../helpers/scripted-codepipeline.js';
-import { ENV_SECRET, runGateProcess, waitFor } from './gate-process.js';
+import { startTestJobApi } from '../../helpers/job-api.js';
+import { ENV_SECRET, runGateProcess, waitFor } from '../helpers/gate-process.js';
 
 const FAILURE = 'CodePipeline_20150709.PutJobFailureResult';
 const SUCCESS = 'CodePipeline_20150709.PutJobSuccessResult';
@@ -96,7 +96,7 @@ describe('Function: createWatchdog (in this process, from TypeScript sources)', 
   it('starts its thread under vitest and answers while this thread is blocked', async () => {
     // Prepare: the endpoint lives on this thread too, so the watchdog's call waits in the
     // socket's backlog until the block ends; the engine must then wait for it.
-    const endpoint = await startScriptedCodePipeline([]);
+    const endpoint = await startTestJobApi([]);
     // The thread takes its credentials from the environment it inherits (on Lambda, the
     // function's role), never from the engine's client.
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAWATCHDOGTEST0000');

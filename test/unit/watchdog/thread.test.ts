@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, handlerBuildOptions } from '../../../scripts/build.mjs';
 import { graceMs, HEARTBEAT_MS } from '../../../src/watchdog/thread.js';
-import { runGateProcess, SOURCE_GATES, waitFor } from './gate-process.js';
+import { runGateProcess, SOURCE_GATES, waitFor } from '../helpers/gate-process.js';
 
 describe('Function: graceMs', () => {
   it('waits a quarter of the margin, within bounds a heartbeat can be told from', () => {

@@ -248,7 +248,7 @@ describe('Function: startJobApi (PutJobSuccessResult limits)', () => {
 
     // Assess
     expect(await api.jobs.waitForResult(jobId, 100)).toMatchObject({
-      status: 'Continued',
+      status: 'Succeeded',
       continuationToken: 'round-2',
       executionDetails: { summary: 'waiting', percentComplete: 50 },
     });

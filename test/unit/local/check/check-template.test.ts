@@ -106,7 +106,7 @@ describe('Command: pipeline (the check that runs first)', () => {
     // Act
     const checked = await run([]);
     const checkedOutput = stdout;
-    const unchecked = await run(['--no-check', '--source', `SourceOutput=${ROOT}example/source`]);
+    const unchecked = await run(['--no-check', '--source', `SourceOutput=${ROOT}sample-source`]);
 
     // Assess
     expect(checked).toBe(1);

@@ -186,7 +186,7 @@ describe('Function: JobStore.waitForResult', () => {
 
     // Assess
     await expect(waiting).resolves.toMatchObject({
-      status: 'Continued',
+      status: 'Succeeded',
       continuationToken: 'next',
     });
   });

@@ -3,17 +3,17 @@ import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { ByteSource } from '../../../src/artifacts/byte-source.js';
+import type { ByteSource } from '../../src/artifacts/byte-source.js';
 import {
   type ArtifactContext,
   type ArtifactLimits,
   type InputArtifact,
   JobArtifacts,
-} from '../../../src/artifacts/index.js';
-import type { ArtifactRef } from '../../../src/event.js';
-import { createJsonLogger } from '../../../src/logger.js';
-import { Redactor } from '../../../src/redact.js';
-import { type Segment, segmentLength } from '../../fixtures/hostile-zips/raw-zip.js';
+} from '../../src/artifacts/index.js';
+import type { ArtifactRef } from '../../src/event.js';
+import { createJsonLogger } from '../../src/logger.js';
+import { Redactor } from '../../src/redact.js';
+import { type Segment, segmentLength } from '../fixtures/hostile-zips/raw-zip.js';
 
 export const JOB_ID = '11111111-2222-4333-8444-555555555555';
 

@@ -6,28 +6,18 @@
  * entries read).
  */
 import type {
-  CannedResponse,
-  InterceptedResponse,
-  Interceptor,
-  S3TestServer,
-} from '../helpers/s3-server.js';
+  EmbeddedS3,
+  InterceptedS3Response,
+  S3Interceptor,
+} from '../../../src/local/embedded-s3.js';
 
 export type S3Call = 'HeadObject' | 'GetObject' | 'ranged GetObject';
 
 export interface S3Fault {
   readonly call: S3Call;
-  readonly response: InterceptedResponse;
+  readonly response: InterceptedS3Response;
   /** `once`: the first matching call only (the SDK's retry should recover); `always`: every one. */
   readonly times: 'once' | 'always';
-}
-
-/** An S3 error in S3's XML shape. */
-export function s3Error(status: number, code: string, message = code): CannedResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'FAULTMATRIX' },
-    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULTMATRIX</RequestId></Error>`,
-  };
 }
 
 function callOf(method: string, key: string | undefined, range: unknown): S3Call | undefined {
@@ -38,9 +28,9 @@ function callOf(method: string, key: string | undefined, range: unknown): S3Call
 }
 
 /** Installs one interceptor on `server` that applies the fault registered for each key. */
-export function installS3Faults(server: S3TestServer) {
+export function installS3Faults(server: EmbeddedS3) {
   const faults = new Map<string, { fault: S3Fault; hits: number }>();
-  const interceptor: Interceptor = (request) => {
+  const interceptor: S3Interceptor = (request) => {
     const planned = request.key === undefined ? undefined : faults.get(request.key);
     if (!planned) return undefined;
     if (callOf(request.method, request.key, request.headers.range) !== planned.fault.call) {

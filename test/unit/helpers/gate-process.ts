@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { startScriptedCodePipeline } from '../../helpers/scripted-codepipeline.js';
+import { startTestJobApi } from '../../helpers/job-api.js';
 import { type GateScenario, REMAINING_MS } from './blocking-gates.js';
 
 export const SOURCE_GATES = join(import.meta.dirname, 'blocking-gates.ts');
@@ -16,7 +16,7 @@ const RUNTIME = join(import.meta.dirname, 'lambda-runtime.mjs');
 export const ENV_SECRET = 'watchdog-test-secret-key-0123456789';
 
 export interface GateRun {
-  readonly endpoint: Awaited<ReturnType<typeof startScriptedCodePipeline>>;
+  readonly endpoint: Awaited<ReturnType<typeof startTestJobApi>>;
   readonly lines: string[];
   /** `START` line: the job id and when Lambda would stop the invocation (epoch ms). */
   started(): Promise<{ jobId: string; lambdaEndAt: number }>;
@@ -33,7 +33,7 @@ export async function runGateProcess(
   scenario: GateScenario,
   options: { gates?: string; tsx?: boolean; env?: Record<string, string> } = {},
 ): Promise<GateRun> {
-  const endpoint = await startScriptedCodePipeline([]);
+  const endpoint = await startTestJobApi([]);
   const gates = options.gates ?? SOURCE_GATES;
   const useTsx = options.tsx ?? gates.endsWith('.ts');
   const child: ChildProcess = spawn(

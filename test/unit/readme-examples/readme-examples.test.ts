@@ -3,11 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handler as artifactTour } from '../../../examples/artifact-tour.js';
-import { handler as feedback } from '../../../examples/feedback-handler.js';
-import { handler as middyChain } from '../../../examples/middy-chain.js';
-import { handler as pollDeployment } from '../../../examples/poll-deployment.js';
-import { handler as waitForDeployment } from '../../../examples/wait-for-deployment.js';
+import { handler as artifactTour } from '../../../readme-examples/artifact-tour.js';
+import { handler as feedback } from '../../../readme-examples/feedback-handler.js';
+import { handler as middyChain } from '../../../readme-examples/middy-chain.js';
+import { handler as pollDeployment } from '../../../readme-examples/poll-deployment.js';
+import { handler as waitForDeployment } from '../../../readme-examples/wait-for-deployment.js';
 import { runJob, runUntilDone } from '../../../src/testing/index.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -134,14 +134,14 @@ describe('README: code blocks', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
   it.each([
-    'examples/artifact-tour.ts',
-    'examples/deployment-checks.ts',
-    'examples/feedback-handler.ts',
-    'examples/middy-chain.ts',
-    'examples/poll-deployment.ts',
-    'examples/release-freeze.ts',
+    'readme-examples/artifact-tour.ts',
+    'readme-examples/deployment-checks.ts',
+    'readme-examples/feedback-handler.ts',
+    'readme-examples/middy-chain.ts',
+    'readme-examples/poll-deployment.ts',
+    'readme-examples/release-freeze.ts',
     'handlers/release-notes-check.ts',
-    'examples/wait-for-deployment.ts',
+    'readme-examples/wait-for-deployment.ts',
   ])('shows %s exactly as tested', (path) => {
     expect(readme).toContain(`// ${path}\n${readFileSync(join(root, path), 'utf8')}`);
   });

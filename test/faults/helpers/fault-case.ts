@@ -6,13 +6,12 @@
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Context } from 'aws-lambda';
-import type { FailureType } from '../../src/errors.js';
-import type { JobEvent } from '../../src/event.js';
-import { type InvokeActionOptions, invokeAction } from '../../src/index.js';
-import type { Job } from '../../src/job.js';
-import { jobEvent } from '../../src/testing/index.js';
-import type { LoopbackAws } from '../helpers/loopback-aws.js';
-import { S3_SERVER_CREDENTIALS } from '../helpers/s3-server.js';
+import type { FailureType } from '../../../src/errors.js';
+import type { JobEvent } from '../../../src/event.js';
+import { type InvokeActionOptions, invokeAction } from '../../../src/index.js';
+import type { Job } from '../../../src/job.js';
+import { jobEvent } from '../../../src/testing/index.js';
+import type { LoopbackAws } from '../../helpers/loopback-aws.js';
 import type { S3Faults } from './s3-faults.js';
 
 export const BUCKET = 'fault-matrix';
@@ -98,9 +97,9 @@ export function faultHandler(
 }
 
 /**
- * A job event with one input artifact, `BuildOutput`, in the matrix's bucket. s3rver
- * accepts only its own access key id, so that is the one used; the secret and session
- * token stay random, as CodePipeline's are, so a leak would show.
+ * A job event with one input artifact, `BuildOutput`, in the matrix's bucket. Its
+ * credentials are the event's own invented ones (the embedded S3 takes any key), so a
+ * leak of any of them would show.
  */
 export async function jobWithArtifact(
   world: FaultWorld,
@@ -108,10 +107,6 @@ export async function jobWithArtifact(
 ): Promise<{ event: JobEvent; jobId: string; key: string; secrets: string[] }> {
   const event = jobEvent({ inputArtifacts: ['BuildOutput'], bucket: BUCKET });
   const job = event['CodePipeline.job'];
-  job.data.artifactCredentials = {
-    ...job.data.artifactCredentials,
-    accessKeyId: S3_SERVER_CREDENTIALS.accessKeyId,
-  };
   const key = job.data.inputArtifacts?.[0]?.location.s3Location.objectKey ?? '';
   if (body) await world.aws.s3.putObject(BUCKET, key, body);
   return { event, jobId: job.id, key, secrets: secretsOf(event) };
