@@ -316,7 +316,7 @@ class EntryFile {
         });
       } catch (error) {
         if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-          this.#check.update(Buffer.alloc(this.#entry.size + 1));
+          throw this.#check.sizeLie();
         }
         throw this.#failure(error);
       }
@@ -388,7 +388,6 @@ class SharedBudget {
     this.#remaining -= bytes;
     return this.#remaining >= 0;
   }
-
 }
 
 /** A pass-through that checks inflated bytes (size, CRC-32) and counts them against the budget. */

@@ -135,7 +135,9 @@ export class LocalRecordWalker {
     }
     descriptor = await this.#bytes(entry, fields);
     const crc = descriptor.readUInt32LE(0);
-    const compressedSize = zip64 ? Number(descriptor.readBigUInt64LE(4)) : descriptor.readUInt32LE(4);
+    const compressedSize = zip64
+      ? Number(descriptor.readBigUInt64LE(4))
+      : descriptor.readUInt32LE(4);
     const size = zip64 ? Number(descriptor.readBigUInt64LE(12)) : descriptor.readUInt32LE(8);
     if (crc !== entry.raw.crc32 || compressedSize !== entry.compressedSize || size !== entry.size) {
       throw this.#refusal(
@@ -224,7 +226,9 @@ function checkLocalHeader(
 ): void {
   const raw = entry.raw;
   if (!name.equals(raw.fileNameRaw)) {
-    throw refuse(`its local header names it ${JSON.stringify(name.toString('utf8').slice(0, 200))}`);
+    throw refuse(
+      `its local header names it ${JSON.stringify(name.toString('utf8').slice(0, 200))}`,
+    );
   }
   const flags = header.readUInt16LE(6);
   if ((flags & 0x0001) !== (raw.generalPurposeBitFlag & 0x0001)) {
@@ -246,8 +250,7 @@ function checkLocalHeader(
     compressedSize = zip64.compressedSize ?? compressedSize;
   }
   const deferred = (flags & HAS_DATA_DESCRIPTOR) !== 0;
-  const agrees = (local: number, central: number) =>
-    local === central || (deferred && local === 0);
+  const agrees = (local: number, central: number) => local === central || (deferred && local === 0);
   if (!agrees(crc, raw.crc32)) {
     throw refuse('its local header and the central directory disagree on its CRC-32');
   }
@@ -282,7 +285,10 @@ function zip64Sizes(
       if ((hasSize && size === undefined) || (hasCompressedSize && compressedSize === undefined)) {
         return undefined;
       }
-      return { ...(size === undefined ? {} : { size }), ...(compressedSize === undefined ? {} : { compressedSize }) };
+      return {
+        ...(size === undefined ? {} : { size }),
+        ...(compressedSize === undefined ? {} : { compressedSize }),
+      };
     }
     at += 4 + length;
   }
@@ -307,9 +313,14 @@ export class InflatedCheck {
     this.#sizeLie = sizeLie;
   }
 
+  /** The refusal for an entry that inflates past its declared size. */
+  sizeLie(): JobFailedError {
+    return this.#refuse(this.#sizeLie);
+  }
+
   update(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.#entry.size) throw this.#refuse(this.#sizeLie);
+    if (this.bytes > this.#entry.size) throw this.sizeLie();
     this.#crc = crc32(chunk, this.#crc);
   }
 

@@ -82,9 +82,7 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
     const fetched = this.#source.read(from, to);
     // A kept range right before another kept one (the central directory before the
     // tail) becomes one range, so a record that straddles the seam is served too.
-    const next = keep
-      ? this.#prefetched.find((item) => item.keep && item.start === to)
-      : undefined;
+    const next = keep ? this.#prefetched.find((item) => item.keep && item.start === to) : undefined;
     const range: PrefetchedRange = next
       ? {
           start: from,
@@ -192,6 +190,15 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
       })(),
       { objectMode: false },
     );
+  }
+
+  /**
+   * The lowest offset from which everything up to `end` is in a kept prefetched range
+   * (the tail), or `end` when the byte before `end` is not.
+   */
+  keptFrom(end: number): number {
+    const range = this.#prefetched.find((item) => item.keep && item.start < end && end <= item.end);
+    return range ? range.start : end;
   }
 
   #prefetchedCovering(start: number, end: number): PrefetchedRange | undefined {

@@ -4,7 +4,7 @@
  * reported by us with the entry named instead of failing the whole listing), and
  * entries are opened one at a time as streams with a running byte limit.
  */
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { inflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -48,10 +48,11 @@ const inflateRawAsync = promisify(inflateRaw);
 export const SMALL_ENTRY_BYTES = 1024 * 1024;
 
 /**
- * The end of an archive fetched first: yauzl looks for the end-of-central-directory
- * record in the last 22 bytes plus the longest comment a zip may carry (65,535 bytes).
+ * The end of an archive fetched first, exactly what yauzl reads to find the
+ * end-of-central-directory record: its 22 bytes, the longest comment a zip may carry
+ * (65,535 bytes) and the 20-byte Zip64 locator before it.
  */
-const TAIL_BYTES = 22 + 0xffff;
+const TAIL_BYTES = 20 + 22 + 0xffff;
 
 /**
  * A central directory up to this size is fetched in one GET and kept while the
@@ -133,7 +134,10 @@ export class ZipArchive {
     const cursor = (zipfile as unknown as { readEntryCursor?: unknown }).readEntryCursor;
     const directoryOffset =
       typeof cursor === 'number' && cursor >= 0 && cursor <= source.size ? cursor : source.size;
-    if (directoryOffset < tailStart && tailStart - directoryOffset <= MAX_PREFETCHED_DIRECTORY_BYTES) {
+    if (
+      directoryOffset < tailStart &&
+      tailStart - directoryOffset <= MAX_PREFETCHED_DIRECTORY_BYTES
+    ) {
       await reader.prefetch(directoryOffset, tailStart, { keep: true });
     }
     const entries = await readEntries(zipfile, artifactName);
@@ -144,8 +148,20 @@ export class ZipArchive {
    * Bytes [start, centralDirectoryOffset) as one stream: one GET for the whole body,
    * read in order by the one-pass extraction.
    */
-  streamBody(start: number): Promise<Readable> {
-    return this.#source.stream(start, this.centralDirectoryOffset);
+  async streamBody(start: number): Promise<Readable> {
+    const end = this.centralDirectoryOffset;
+    // The body's last bytes may already be here, fetched with the tail: not twice.
+    const cachedFrom = Math.max(start, this.#reader.keptFrom(end));
+    if (cachedFrom >= end) return this.#source.stream(start, end);
+    const reader = this.#reader;
+    const head = cachedFrom > start ? await this.#source.stream(start, cachedFrom) : undefined;
+    return Readable.from(
+      (async function* headThenCached() {
+        if (head) yield* head;
+        yield await reader.readRange(cachedFrom, end);
+      })(),
+      { objectMode: false },
+    );
   }
 
   get(path: string): ZipEntry | undefined {

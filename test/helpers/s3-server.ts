@@ -60,7 +60,7 @@ export interface RecordedRequest {
 /** A canned answer that replaces forwarding to s3rver. */
 export interface CannedResponse {
   readonly status: number;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly headers?: Record<string, string>;
 }
 
