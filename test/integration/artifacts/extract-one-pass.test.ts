@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JobArtifacts } from '../../../src/artifacts/index.js';
-import { CodePipelineJobError } from '../../../src/errors.js';
+import { CodePipelineJobError, SystemUnavailableError } from '../../../src/errors.js';
 import { buildZip, type RawEntry } from '../../fixtures/hostile-zips/raw-zip.js';
 import {
   S3_SERVER_CREDENTIALS,
@@ -255,7 +255,7 @@ describe('extractTo, one pass over S3 on loopback', () => {
     const { error, left } = await extractExpectingFailure('reset.zip', zip);
 
     // Assess
-    expect(error).toBeInstanceOf(CodePipelineJobError);
+    expect(error).toBeInstanceOf(SystemUnavailableError);
     expect(error.message).toMatch(/BuildOutput/);
     expect(left).toEqual(['mine.txt']);
   });
