@@ -16,7 +16,8 @@ import type { ZipArchive, ZipEntry } from './zip-reader.js';
 
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const DATA_DESCRIPTOR_SIGNATURE = 0x08074b50;
-const LOCAL_HEADER_BYTES = 30;
+/** A local file header's fixed part. */
+export const LOCAL_HEADER_BYTES = 30;
 const ZIP64_EXTRA_ID = 0x0001;
 const U32_MAX = 0xffffffff;
 /** General purpose flag bit 3: CRC-32 and sizes follow the data in a data descriptor. */

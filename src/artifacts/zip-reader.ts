@@ -18,6 +18,7 @@ import {
   unsafeTypeReason,
 } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
+import { LOCAL_HEADER_BYTES } from './local-records.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
 
 /** One entry of an archive, as `files()` lists it. */
@@ -68,9 +69,6 @@ const MAX_PREFETCHED_DIRECTORY_BYTES = 16 * 1024 * 1024;
  * and one GET with a little to spare beats a second GET for the last few bytes.
  */
 const LOCAL_HEADER_SLACK_BYTES = 1024;
-
-/** A local file header's fixed part. */
-export const LOCAL_HEADER_BYTES = 30;
 
 export class ZipArchive {
   readonly artifactName: string;
