@@ -128,7 +128,7 @@ function row(run: CappedRun, capped: boolean): Row {
     ? `OOM-killed${peak}`
     : result.exitCode === 0 && measurement
       ? `ok in ${formatMs(measurement.ms, 0)}${peak}${rss}`
-      : `failed: exit ${result.exitCode ?? result.signal}: ${result.stderr.trim().split('\n').at(-1)?.slice(0, 160) ?? ''}`;
+      : `failed: exit ${result.exitCode ?? result.signal}: ${errorLine(result.stderr)}`;
   if (run.control) {
     return {
       metric: run.label,
@@ -147,6 +147,14 @@ function row(run: CappedRun, capped: boolean): Row {
     target: 'succeeds in 128 MiB',
     result: capped && !result.oomKilled && result.exitCode === 0 ? 'PASS' : 'MISS',
   };
+}
+
+/** The first stderr line that names an error, not Node's version footer. */
+function errorLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return (lines.find((line) => /Error|error:|FATAL/.test(line)) ?? lines.at(-1) ?? '')
+    .trim()
+    .slice(0, 200);
 }
 
 function parse(stdout: string): JobMeasurement | undefined {
