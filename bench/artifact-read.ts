@@ -6,7 +6,7 @@
  * generated at bench time into a temporary folder, uploaded, and deleted afterwards.
  */
 import { createHash } from 'node:crypto';
-import { rm, statfs } from 'node:fs/promises';
+import { open, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleSides } from './bundle.js';
 import { childEnv } from './child-process.js';
@@ -61,6 +61,8 @@ type Outcome = MeasuredOutcome<ReadMeasurement>;
 interface SizeResult {
   readonly size: ArtifactSize;
   readonly objectBytes: number;
+  /** What one small entry may cost: the central directory, the entry and 64 KiB. */
+  readonly boundBytes: number;
   readonly ours: Outcome[];
   readonly baseline: Outcome[];
 }
@@ -95,9 +97,10 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
       });
       const key = `bench-pipeline/BuildOutput/${size.label.replace(' ', '')}`;
       await uploader.upload(BUCKET, key, file, objectBytes);
+      const boundBytes = await smallReadBound(file);
       await rm(file);
 
-      uploaded.push({ result: { size, objectBytes, ours: [], baseline: [] }, key });
+      uploaded.push({ result: { size, objectBytes, boundBytes, ours: [], baseline: [] }, key });
     }
     uploader.destroy();
 
@@ -145,6 +148,25 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
   );
 }
 
+/**
+ * The bound on what reading the small first entry may transfer: the central directory
+ * and end records, the entry's local record (header, name, data, data descriptor) and
+ * 64 KiB, plus 1 KiB of HTTP headers per request (HEAD, tail, entry).
+ */
+async function smallReadBound(zipFile: string): Promise<number> {
+  const handle = await open(zipFile, 'r');
+  try {
+    const { size } = await handle.stat();
+    const end = Buffer.alloc(22);
+    await handle.read(end, 0, 22, size - 22);
+    const directoryBytes = end.readUInt32LE(12);
+    const entryRecord = 30 + Buffer.byteLength(SMALL_PATH) + SMALL_CONTENT.length + 16;
+    return directoryBytes + 22 + 20 + entryRecord + 64 * 1024 + 3 * 1024;
+  } finally {
+    await handle.close();
+  }
+}
+
 async function freeBytes(dir: string): Promise<number> {
   const stats = await statfs(dir);
   return stats.bavail * stats.bsize;
@@ -157,6 +179,7 @@ function medians(outcomes: readonly Outcome[]) {
   return {
     ms: of('ms'),
     bytes: of('bytesTransferred'),
+    received: of('bytesReceived'),
     rss: of('peakRssBytes'),
     requests: of('httpRequests'),
   };
@@ -193,6 +216,14 @@ function rowsOf(results: readonly SizeResult[]): Row[] {
       ratio: ours && baseline ? `${formatRatio(baseline.bytes / ours.bytes, 0)} fewer` : 'n/a',
       target: '-',
       result: 'info',
+    });
+    rows.push({
+      metric: `${label}: bytes for one small entry, vs CD + entry + 64 KiB`,
+      ours: ours ? formatBytes(ours.received) : 'FAILED',
+      baseline: `bound ${formatBytes(result.boundBytes)}`,
+      ratio: ours ? formatRatio(ours.received / result.boundBytes) : 'n/a',
+      target: '<= bound',
+      result: ours ? (ours.received <= result.boundBytes ? 'PASS' : 'MISS') : 'MISS',
     });
     rows.push({
       metric: `${label}: peak RSS`,

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: runs the benchmarks and prints one table per figure, each figure
  * beside a baseline measured in the same run. Flags:
- *   --only <names>   comma-separated: cold-start, overhead, artifact-read, extract, output-write, watchdog
+ *   --only <names>   comma-separated: cold-start, overhead, artifact-read, extract, output-write,
+ *                    memory-cap, watchdog
  *   --quick          fewer runs, no 1 GiB artifact, 32 MiB instead of 200 MiB for extract and
  *                    output-write (for a smoke check, not for BENCHMARKS.md)
- *   --skip-1gb       leave out the 1 GiB artifact (it needs ~2.5 GiB of disk and ~3 GiB of RAM)
+ *   --skip-1gb       leave out the 1 GiB artifacts of figures 3 and 4 (they need ~5 GiB of disk and
+ *                    ~3 GiB of RAM); memory-cap always uses 1 GiB (200 MiB with --quick)
  */
 import { parseArgs } from 'node:util';
 import { coldStart } from './cold-start.js';
@@ -15,6 +17,7 @@ const FIGURES = [
   'artifact-read',
   'extract',
   'output-write',
+  'memory-cap',
   'watchdog',
 ] as const;
 type Figure = (typeof FIGURES)[number];
@@ -27,6 +30,8 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick === true;
+const skip1Gb = quick || values['skip-1gb'] === true;
+const skipped1Gb = `The 1 GiB artifact was NOT measured in this run (${quick ? '--quick' : '--skip-1gb'}); run without the flag for the 1 GiB figures.`;
 const selected = new Set<Figure>(
   values.only === undefined
     ? FIGURES
@@ -61,18 +66,13 @@ if (selected.has('overhead')) {
 
 if (selected.has('artifact-read')) {
   const { artifactRead, ARTIFACT_SIZES } = await import('./artifact-read.js');
-  const skip1Gb = quick || values['skip-1gb'] === true;
   const sizes = ARTIFACT_SIZES.filter((size) => !skip1Gb || size.bytes < 1024 ** 3).map((size) =>
     quick ? { ...size, runs: 3 } : size,
   );
   console.log(
     await artifactRead({
       sizes,
-      ...(skip1Gb
-        ? {
-            skipped: `The 1 GiB artifact was NOT measured in this run (${quick ? '--quick' : '--skip-1gb'}); run without the flag for the 1 GiB figures.`,
-          }
-        : {}),
+      ...(skip1Gb ? { skipped: skipped1Gb } : {}),
     }),
   );
 }
@@ -82,12 +82,26 @@ const wholeArtifactBytes = (quick ? 32 : 200) * 1024 * 1024;
 
 if (selected.has('extract')) {
   const { extractFigure } = await import('./extract.js');
-  console.log(await extractFigure({ zipBytes: wholeArtifactBytes, runs: quick ? 2 : 5 }));
+  console.log(
+    await extractFigure({
+      sizes: [
+        { zipBytes: wholeArtifactBytes, runs: quick ? 2 : 5 },
+        ...(skip1Gb ? [] : [{ zipBytes: 1024 ** 3, runs: 3 }]),
+      ],
+      ...(skip1Gb ? { skipped: skipped1Gb } : {}),
+    }),
+  );
 }
 
 if (selected.has('output-write')) {
   const { outputWriteFigure } = await import('./output-write.js');
   console.log(await outputWriteFigure({ zipBytes: wholeArtifactBytes, runs: quick ? 2 : 3 }));
+}
+
+if (selected.has('memory-cap')) {
+  const { memoryCapFigure } = await import('./memory-cap.js');
+  // --quick: the same runs over 200 MiB instead of 1 GiB (a smoke check).
+  console.log(await memoryCapFigure({ artifactBytes: quick ? 200 * 1024 ** 2 : 1024 ** 3 }));
 }
 
 if (selected.has('watchdog')) {

@@ -1,17 +1,25 @@
 /**
- * Extracting an archive to a directory without ever writing outside it. Every entry
- * is checked before the first byte is written (names, types, declared sizes, entry
- * count), then each write is checked again against the resolved, symlink-free
- * location, and opened with O_NOFOLLOW so a pre-existing link cannot redirect it.
+ * Extracting an archive to a directory without ever writing outside it, in one pass
+ * over the archive. Every entry is checked before the first byte is written (names,
+ * types, methods, declared sizes, entry count, records that overlap); then one GET
+ * streams the archive's body from its first local record to the central directory,
+ * each record is checked against the directory as it arrives, inflated and written.
+ * Each write is checked again against the resolved, symlink-free location, and opened
+ * with O_NOFOLLOW so a pre-existing link cannot redirect it. When anything fails
+ * midway, what this extraction wrote is removed again: the target is left as it was
+ * (except that a file it already had and the archive overwrote is gone).
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createInflateRaw, inflateRaw } from 'node:zlib';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ExtractResult } from './archive-info.js';
 import { quoteEntryName, resolveInside } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
+import { InflatedCheck, LocalRecordWalker, recordsInBodyOrder } from './local-records.js';
 // Types only: zip-reader loads yauzl, which must stay off the cold-start path.
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
 
@@ -19,12 +27,17 @@ const WRITE_FLAGS =
   constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /**
- * Files written at the same time. One at a time leaves the process idle on every
- * open, write and close (each a trip to libuv's thread pool) and on every ranged read
- * that misses the cache; a few in flight overlap those waits with inflating the next
- * entry. Memory grows by a few stream buffers per file, not by the files' sizes.
+ * Small files inflated and written at the same time, while the body stream is read
+ * on: each is one inflate on zlib's thread pool and one write, so a few in flight keep
+ * the pool busy without holding more than a few MiB (each is at most
+ * SMALL_ENTRY_BYTES compressed and inflated).
  */
 const CONCURRENT_FILES = 4;
+
+const inflateRawAsync = promisify(inflateRaw);
+
+/** Output chunk of the streaming inflater for big entries: fewer, larger writes. */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
 
 export async function extractArchive(
   archive: ZipArchive,
@@ -32,33 +45,136 @@ export async function extractArchive(
   limits: ArtifactLimits,
 ): Promise<ExtractResult> {
   refuseUnsafeEntries(archive, limits);
-  const planned = archive.entries.map((entry) => {
+  const targets = new Map<ZipEntry, string>();
+  for (const entry of archive.entries) {
     const target = resolveInside(directory, entry.path);
     if (target === undefined) {
       throw refusal(archive, entry, 'it resolves outside the target directory');
     }
-    return { entry, relative: path.relative(path.resolve(directory), target) };
-  });
-  await fs.mkdir(directory, { recursive: true });
-  const root = await fs.realpath(directory);
-  const folders = new CheckedFolders(root, archive);
-  const state = { files: 0, directories: 0, bytes: 0 };
-  const budget = new SharedBudget(limits.maxTotalBytes);
-  // Folders first, in archive order, each created and checked once.
-  for (const { entry, relative } of planned) {
-    if (!entry.isDirectory) continue;
-    await folders.ensure(path.join(root, relative), entry);
-    state.directories++;
+    targets.set(entry, path.relative(path.resolve(directory), target));
   }
-  const files = planned.filter(({ entry }) => !entry.isDirectory);
-  await forEachConcurrently(files, CONCURRENT_FILES, async ({ entry, relative }) => {
-    const target = path.join(root, relative);
-    await folders.ensure(path.dirname(target), entry);
-    const written = await writeEntry(archive, entry, target, limits, budget);
-    state.bytes += written;
-    state.files++;
-  });
-  return { directory: root, ...state };
+  const ordered = recordsInBodyOrder(archive);
+  const written = new WrittenPaths();
+  const writes = new WriteQueue(CONCURRENT_FILES);
+  try {
+    written.folder(await fs.mkdir(directory, { recursive: true }));
+    const root = await fs.realpath(directory);
+    const folders = new CheckedFolders(root, archive, written);
+    const state = { files: 0, directories: 0, bytes: 0 };
+    // Folders first, in archive order, each created and checked once.
+    for (const entry of archive.entries) {
+      if (!entry.isDirectory) continue;
+      await folders.ensure(path.join(root, targets.get(entry) as string), entry);
+      state.directories++;
+    }
+    const first = ordered[0];
+    if (!first) return { directory: root, ...state };
+    const bodyStart = first.raw.relativeOffsetOfLocalHeader;
+    const walker = new LocalRecordWalker(archive, await archive.streamBody(bodyStart), bodyStart);
+    const budget = new SharedBudget(limits.maxTotalBytes);
+    try {
+      for (const entry of ordered) {
+        await walker.enter(entry);
+        if (entry.isDirectory) {
+          await walker.leave(entry);
+          continue;
+        }
+        const target = path.join(root, targets.get(entry) as string);
+        await folders.ensure(path.dirname(target), entry);
+        const file = new EntryFile(archive, entry, target, limits, budget, written);
+        if (archive.isSmall(entry)) {
+          const compressed = await walker.wholeData(entry);
+          await walker.leave(entry);
+          await writes.add(async () => {
+            const bytes = await file.writeWhole(compressed);
+            state.bytes += bytes;
+            state.files++;
+          });
+        } else {
+          // Streamed: the body is not read further until this file is written.
+          const bytes = await file.writeStreamed(walker.data(entry));
+          state.bytes += bytes;
+          state.files++;
+          await walker.leave(entry);
+        }
+      }
+      await writes.drain();
+    } finally {
+      await walker.close();
+    }
+    return { directory: root, ...state };
+  } catch (error) {
+    await writes.settle();
+    await written.remove();
+    throw error;
+  }
+}
+
+/**
+ * What one extraction created, so a failure can take it away again: files, and the
+ * topmost folder of each `mkdir` that created any (everything below it is ours too).
+ */
+class WrittenPaths {
+  readonly #files: string[] = [];
+  readonly #folders: string[] = [];
+
+  /** `created` is what `fs.mkdir(..., { recursive: true })` returned: the first folder it made. */
+  folder(created: string | undefined): void {
+    if (created !== undefined) this.#folders.push(created);
+  }
+
+  file(target: string): void {
+    this.#files.push(target);
+  }
+
+  async remove(): Promise<void> {
+    for (const file of this.#files) await fs.rm(file, { force: true }).catch(() => undefined);
+    for (const folder of this.#folders.reverse()) {
+      await fs.rm(folder, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Runs writes with at most `limit` in flight. `add` waits for room; after the first
+ * failure it starts nothing more and throws that failure (so the reading loop stops).
+ */
+class WriteQueue {
+  readonly #limit: number;
+  readonly #running = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async add(work: () => Promise<void>): Promise<void> {
+    while (this.#running.size >= this.#limit && this.#failure === undefined) {
+      await Promise.race(this.#running);
+    }
+    if (this.#failure) throw this.#failure.error;
+    const running: Promise<void> = work().then(
+      () => {
+        this.#running.delete(running);
+      },
+      (error: unknown) => {
+        this.#failure ??= { error };
+        this.#running.delete(running);
+      },
+    );
+    this.#running.add(running);
+  }
+
+  /** Waits for every write; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  /** Waits for every write, failed or not. */
+  async settle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running);
+  }
 }
 
 /**
@@ -68,56 +184,36 @@ export async function extractArchive(
 class CheckedFolders {
   readonly #root: string;
   readonly #archive: ZipArchive;
+  readonly #written: WrittenPaths;
   readonly #checked = new Map<string, Promise<void>>();
 
-  constructor(root: string, archive: ZipArchive) {
+  constructor(root: string, archive: ZipArchive, written: WrittenPaths) {
     this.#root = root;
     this.#archive = archive;
+    this.#written = written;
   }
 
   ensure(folder: string, entry: ZipEntry): Promise<void> {
     let checked = this.#checked.get(folder);
     if (!checked) {
       checked = (async () => {
-        await fs.mkdir(folder, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-          // ENAMETOOLONG, ENOTDIR (a file where a folder should be): name the entry.
-          throw refusal(
-            this.#archive,
-            entry,
-            `its folder cannot be created (${error.code ?? error.message})`,
-          );
-        });
+        const created = await fs
+          .mkdir(folder, { recursive: true })
+          .catch((error: NodeJS.ErrnoException) => {
+            // ENAMETOOLONG, ENOTDIR (a file where a folder should be): name the entry.
+            throw refusal(
+              this.#archive,
+              entry,
+              `its folder cannot be created (${error.code ?? error.message})`,
+            );
+          });
+        this.#written.folder(created);
         await assertInside(this.#root, folder, this.#archive, entry);
       })();
       this.#checked.set(folder, checked);
     }
     return checked;
   }
-}
-
-/**
- * Runs `work` over `items` with at most `limit` in flight, in order. After the first
- * failure nothing new starts; the ones in flight finish, then that failure is thrown.
- */
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }
 
 /** All-or-nothing: one bad entry refuses the archive before anything is written. */
@@ -131,6 +227,17 @@ function refuseUnsafeEntries(archive: ZipArchive, limits: ArtifactLimits): void 
         entry,
         `it declares ${formatBytes(entry.size)}, more than limits.maxEntryBytes (${formatBytes(limits.maxEntryBytes)})`,
       );
+    }
+    if (!entry.isDirectory) {
+      if (entry.raw.isEncrypted()) throw refusal(archive, entry, 'it is encrypted');
+      const method = entry.raw.compressionMethod;
+      if (method !== 0 && method !== 8) {
+        throw refusal(
+          archive,
+          entry,
+          `unsupported compression method ${method} (only stored and deflate are supported)`,
+        );
+      }
     }
     declared += entry.size;
   }
@@ -154,50 +261,108 @@ async function assertInside(
   }
 }
 
-/** Writes one file; returns the bytes written. */
-async function writeEntry(
-  archive: ZipArchive,
-  entry: ZipEntry,
-  target: string,
-  limits: ArtifactLimits,
-  budget: SharedBudget,
-): Promise<number> {
-  const overBudget = () =>
-    refusal(
-      archive,
+/** One file being written from its entry's compressed bytes, checked as it is inflated. */
+class EntryFile {
+  readonly #archive: ZipArchive;
+  readonly #entry: ZipEntry;
+  readonly #target: string;
+  readonly #limits: ArtifactLimits;
+  readonly #budget: SharedBudget;
+  readonly #written: WrittenPaths;
+  readonly #check: InflatedCheck;
+  /** Keep the executable bit (scripts in build output), drop everything else. */
+  readonly #mode: number;
+
+  constructor(
+    archive: ZipArchive,
+    entry: ZipEntry,
+    target: string,
+    limits: ArtifactLimits,
+    budget: SharedBudget,
+    written: WrittenPaths,
+  ) {
+    this.#archive = archive;
+    this.#entry = entry;
+    this.#target = target;
+    this.#limits = limits;
+    this.#budget = budget;
+    this.#written = written;
+    this.#check = new InflatedCheck(
       entry,
-      `extraction would exceed limits.maxTotalBytes (${formatBytes(limits.maxTotalBytes)})`,
+      (reason) => refusal(archive, entry, reason),
+      `it inflates to more than the ${formatBytes(entry.size)} it declares (a zip bomb or a damaged archive)`,
     );
-  // Most files of a build output are small: read whole, one write, no streams.
-  const whole = archive.isSmall(entry)
-    ? await archive.readSmallEntry(entry, limits.maxEntryBytes)
-    : undefined;
-  const stream = whole ? undefined : await archive.openEntry(entry, limits.maxEntryBytes);
-  if (whole && !budget.take(whole.length)) throw overBudget();
-  // Keep the executable bit (scripts in build output), drop everything else.
-  const mode = (entry.raw.externalFileAttributes >>> 16) & 0o111 ? 0o755 : 0o644;
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(target, WRITE_FLAGS, mode);
-  } catch (error) {
-    stream?.destroy();
-    throw refusal(archive, entry, `it cannot be written (${(error as Error).message})`);
+    this.#mode = (entry.raw.externalFileAttributes >>> 16) & 0o111 ? 0o755 : 0o644;
   }
-  try {
-    if (whole) {
-      await handle.writeFile(whole);
-      return whole.length;
+
+  /** A small entry: one inflate on zlib's thread pool (capped at the declared size), one write. */
+  async writeWhole(compressed: Buffer): Promise<number> {
+    let data = compressed;
+    if (this.#entry.raw.compressionMethod === 8) {
+      try {
+        // maxOutputLength makes zlib stop at the declared size: a lie fails, it cannot grow.
+        data = await inflateRawAsync(compressed, {
+          maxOutputLength: Math.max(this.#entry.size, 1),
+          chunkSize: Math.max(this.#entry.size + 64, 1024),
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw this.#check.sizeLie();
+        }
+        throw this.#failure(error);
+      }
     }
-    const counter = budget.counter(overBudget);
-    await pipeline(stream as Readable, counter, handle.createWriteStream());
-    return counter.bytes;
-  } catch (error) {
-    // No half-written files: the caller would otherwise find a truncated file.
-    await fs.rm(target, { force: true });
-    if (error instanceof CodePipelineJobError) throw error;
-    throw refusal(archive, entry, (error as Error).message);
-  } finally {
-    await handle.close().catch(() => undefined);
+    this.#check.update(data);
+    this.#check.finish();
+    if (!this.#budget.take(data.length)) throw this.#overBudget();
+    this.#written.file(this.#target);
+    try {
+      await fs.writeFile(this.#target, data, { flag: WRITE_FLAGS, mode: this.#mode });
+    } catch (error) {
+      throw this.#failure(error, 'it cannot be written');
+    }
+    return data.length;
+  }
+
+  /** A big entry: inflated as its bytes arrive, written as it is inflated. */
+  async writeStreamed(compressed: AsyncIterable<Buffer>): Promise<number> {
+    let handle: fs.FileHandle;
+    this.#written.file(this.#target);
+    try {
+      handle = await fs.open(this.#target, WRITE_FLAGS, this.#mode);
+    } catch (error) {
+      throw this.#failure(error, 'it cannot be written');
+    }
+    try {
+      const checked = new CheckedChunks(this.#check, this.#budget, () => this.#overBudget());
+      const source = Readable.from(compressed, { objectMode: false });
+      const out = handle.createWriteStream({ highWaterMark: INFLATE_CHUNK_BYTES });
+      if (this.#entry.raw.compressionMethod === 8) {
+        await pipeline(source, createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES }), checked, out);
+      } else {
+        await pipeline(source, checked, out);
+      }
+      this.#check.finish();
+      return this.#check.bytes;
+    } catch (error) {
+      throw this.#failure(error);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  #overBudget(): JobFailedError {
+    return refusal(
+      this.#archive,
+      this.#entry,
+      `extraction would exceed limits.maxTotalBytes (${formatBytes(this.#limits.maxTotalBytes)})`,
+    );
+  }
+
+  #failure(error: unknown, what?: string): CodePipelineJobError {
+    if (error instanceof CodePipelineJobError) return error;
+    const detail = (error as Error).message;
+    return refusal(this.#archive, this.#entry, what ? `${what} (${detail})` : detail);
   }
 }
 
@@ -214,28 +379,30 @@ class SharedBudget {
     this.#remaining -= bytes;
     return this.#remaining >= 0;
   }
-
-  /** A pass-through that counts one file's bytes against the budget as they flow. */
-  counter(error: () => Error): ByteCounter {
-    return new ByteCounter((bytes) => this.take(bytes), error);
-  }
 }
 
-class ByteCounter extends Transform {
-  readonly #take: (bytes: number) => boolean;
-  readonly #error: () => Error;
-  bytes = 0;
+/** A pass-through that checks inflated bytes (size, CRC-32) and counts them against the budget. */
+class CheckedChunks extends Transform {
+  readonly #check: InflatedCheck;
+  readonly #budget: SharedBudget;
+  readonly #overBudget: () => Error;
 
-  constructor(take: (bytes: number) => boolean, error: () => Error) {
+  constructor(check: InflatedCheck, budget: SharedBudget, overBudget: () => Error) {
     super();
-    this.#take = take;
-    this.#error = error;
+    this.#check = check;
+    this.#budget = budget;
+    this.#overBudget = overBudget;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (!this.#take(chunk.length)) {
-      callback(this.#error());
+    try {
+      this.#check.update(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    if (!this.#budget.take(chunk.length)) {
+      callback(this.#overBudget());
       return;
     }
     callback(null, chunk);

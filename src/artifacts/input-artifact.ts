@@ -90,6 +90,8 @@ export class S3InputArtifact implements InputArtifact {
   async read(path: string): Promise<Buffer> {
     const { archive, entry } = await this.#find(path);
     const max = Math.min(this.#limits.maxEntryBytes, this.#limits.maxReadBytes);
+    // A small file: one GET of its header and data, one inflate, no chain of streams.
+    if (archive.isSmall(entry)) return archive.readSmallEntry(entry, max);
     const stream = await archive.openEntry(entry, max);
     // One buffer of the declared size, filled as chunks arrive: collecting chunks and
     // concatenating them would hold the file twice, twice what maxReadBytes allows.

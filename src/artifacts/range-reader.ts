@@ -1,10 +1,13 @@
 /**
  * yauzl's RandomAccessReader over a ByteSource (S3 ranged GETs). yauzl reads the
- * central directory in many small pieces (the tail, then one record at a time), so
- * small reads go through a bounded cache of aligned blocks with adaptive read-ahead:
- * a scan of the central directory costs a few requests, not one per entry. Ranges
- * bigger than a block (entry data) stream straight from S3 and are never cached,
- * so memory is bounded by the cache, not by the artifact.
+ * central directory in many small pieces (the tail, then one record at a time).
+ * When the caller knows which bytes are coming (the tail, the central directory, one
+ * entry's header and data), it prefetches exactly that range in one GET and the small
+ * reads are served from it: nothing beyond what was asked for crosses the wire. Other
+ * small reads go through a bounded cache of aligned blocks with adaptive read-ahead,
+ * so a scan of a central directory too big to prefetch costs a few requests, not one
+ * per entry. Ranges bigger than a block (entry data) stream straight from S3 and are
+ * never cached, so memory is bounded by the cache, not by the artifact.
  */
 import { PassThrough, Readable } from 'node:stream';
 import yauzl from 'yauzl';
@@ -28,8 +31,24 @@ export interface RangeReaderOptions {
   readonly maxReadAheadBlocks?: number;
 }
 
+/** One range fetched on purpose with `prefetch`. */
+interface PrefetchedRange {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Promise<Buffer>;
+  /** Kept for the reader's whole life (the central directory), never evicted. */
+  readonly keep: boolean;
+}
+
+/**
+ * Prefetched ranges kept besides those marked `keep`: the last few entries read, so
+ * that reading the same small file twice does not fetch it twice.
+ */
+const MAX_PREFETCHED_RANGES = 8;
+
 export class CachedRangeReader extends yauzl.RandomAccessReader {
   readonly #source: ByteSource;
+  #prefetched: PrefetchedRange[] = [];
   readonly #blockSize: number;
   readonly #maxBlocks: number;
   readonly #maxReadAhead: number;
@@ -49,7 +68,46 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
     return this.#source.size;
   }
 
-  /** Bytes [start, end) through the block cache. */
+  /**
+   * Fetches bytes [start, end) in one GET (clamped to the object) and serves later
+   * reads inside that range from it. `keep` pins it for the reader's life; other
+   * prefetched ranges are let go once MAX_PREFETCHED_RANGES newer ones exist. A range
+   * already covered, or a failed fetch, is not kept twice.
+   */
+  prefetch(start: number, end: number, options: { keep?: boolean } = {}): Promise<void> {
+    const from = Math.max(0, start);
+    const to = Math.min(end, this.#source.size);
+    if (to <= from || this.#prefetchedCovering(from, to)) return Promise.resolve();
+    const keep = options.keep === true;
+    const fetched = this.#source.read(from, to);
+    // A kept range right before another kept one (the central directory before the
+    // tail) becomes one range, so a record that straddles the seam is served too.
+    const next = keep ? this.#prefetched.find((item) => item.keep && item.start === to) : undefined;
+    const range: PrefetchedRange = next
+      ? {
+          start: from,
+          end: next.end,
+          bytes: Promise.all([fetched, next.bytes]).then((parts) => Buffer.concat(parts)),
+          keep,
+        }
+      : { start: from, end: to, bytes: fetched, keep };
+    if (next) this.#prefetched = this.#prefetched.filter((item) => item !== next);
+    this.#prefetched.push(range);
+    const unkept = this.#prefetched.filter((item) => !item.keep);
+    if (unkept.length > MAX_PREFETCHED_RANGES) {
+      const oldest = unkept[0];
+      this.#prefetched = this.#prefetched.filter((item) => item !== oldest);
+    }
+    return range.bytes.then(
+      () => undefined,
+      (error: unknown) => {
+        this.#prefetched = this.#prefetched.filter((item) => item !== range);
+        throw error;
+      },
+    );
+  }
+
+  /** Bytes [start, end): from a prefetched range when one covers them, else through the block cache. */
   async readRange(start: number, end: number): Promise<Buffer> {
     if (start < 0 || end > this.#source.size || end < start) {
       throw new RangeError(
@@ -57,6 +115,11 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
       );
     }
     if (start === end) return Buffer.alloc(0);
+    const prefetched = this.#prefetchedCovering(start, end);
+    if (prefetched) {
+      const bytes = await prefetched.bytes;
+      return bytes.subarray(start - prefetched.start, end - prefetched.start);
+    }
     const first = Math.floor(start / this.#blockSize);
     const last = Math.floor((end - 1) / this.#blockSize);
     this.#fetchMissing(first, last);
@@ -129,7 +192,21 @@ export class CachedRangeReader extends yauzl.RandomAccessReader {
     );
   }
 
+  /**
+   * The lowest offset from which everything up to `end` is in a kept prefetched range
+   * (the tail), or `end` when the byte before `end` is not.
+   */
+  keptFrom(end: number): number {
+    const range = this.#prefetched.find((item) => item.keep && item.start < end && end <= item.end);
+    return range ? range.start : end;
+  }
+
+  #prefetchedCovering(start: number, end: number): PrefetchedRange | undefined {
+    return this.#prefetched.find((range) => range.start <= start && end <= range.end);
+  }
+
   #isCached(start: number, end: number): boolean {
+    if (this.#prefetchedCovering(start, end)) return true;
     const first = Math.floor(start / this.#blockSize);
     const last = Math.floor((end - 1) / this.#blockSize);
     for (let index = first; index <= last; index++) {

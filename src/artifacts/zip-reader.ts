@@ -4,7 +4,7 @@
  * reported by us with the entry named instead of failing the whole listing), and
  * entries are opened one at a time as streams with a running byte limit.
  */
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { inflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -19,6 +19,7 @@ import {
   unsafeTypeReason,
 } from './entry-safety.js';
 import { type ArtifactLimits, formatBytes } from './limits.js';
+import { LOCAL_HEADER_BYTES } from './local-records.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
 
 export interface ZipEntry extends ZipEntryInfo {
@@ -37,27 +38,60 @@ const inflateRawAsync = promisify(inflateRaw);
  */
 export const SMALL_ENTRY_BYTES = 1024 * 1024;
 
+/**
+ * The end of an archive fetched first, exactly what yauzl reads to find the
+ * end-of-central-directory record: its 22 bytes, the longest comment a zip may carry
+ * (65,535 bytes) and the 20-byte Zip64 locator before it.
+ */
+const TAIL_BYTES = 20 + 22 + 0xffff;
+
+/**
+ * A central directory up to this size is fetched in one GET and kept while the
+ * archive is open; a bigger one (only a hostile archive has one) is read through the
+ * range reader's block cache.
+ * @default 16 MiB
+ */
+const MAX_PREFETCHED_DIRECTORY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Bytes fetched past an entry's header as its central directory record predicts it:
+ * the local header's extra field may be a little longer (Info-ZIP's timestamps are),
+ * and one GET with a little to spare beats a second GET for the last few bytes.
+ */
+const LOCAL_HEADER_SLACK_BYTES = 1024;
+
 export class ZipArchive {
   readonly artifactName: string;
   readonly entries: readonly ZipEntry[];
+  /** Where the central directory starts: every entry's local record and data lie before it. */
+  readonly centralDirectoryOffset: number;
   readonly #zipfile: yauzl.ZipFile;
   readonly #reader: CachedRangeReader;
+  readonly #source: ByteSource;
   readonly #byPath: ReadonlyMap<string, ZipEntry>;
 
   private constructor(
     artifactName: string,
     zipfile: yauzl.ZipFile,
     reader: CachedRangeReader,
+    source: ByteSource,
     entries: ZipEntry[],
+    centralDirectoryOffset: number,
   ) {
     this.artifactName = artifactName;
     this.#zipfile = zipfile;
     this.#reader = reader;
+    this.#source = source;
     this.entries = entries;
+    this.centralDirectoryOffset = centralDirectoryOffset;
     this.#byPath = new Map(entries.map((entry) => [entry.path, entry]));
   }
 
-  /** Reads the central directory; refuses archives with more entries than the limit. */
+  /**
+   * Reads the central directory; refuses archives with more entries than the limit.
+   * Two GETs at most: the tail (the end record, usually the whole directory with it),
+   * then the rest of the directory in one piece.
+   */
   static async open(
     source: ByteSource,
     artifactName: string,
@@ -65,6 +99,8 @@ export class ZipArchive {
     readerOptions?: RangeReaderOptions,
   ): Promise<ZipArchive> {
     const reader = new CachedRangeReader(source, readerOptions);
+    const tailStart = Math.max(0, source.size - TAIL_BYTES);
+    await reader.prefetch(tailStart, source.size, { keep: true });
     let zipfile: yauzl.ZipFile;
     try {
       zipfile = await yauzl.fromRandomAccessReaderPromise(reader, source.size, {
@@ -81,8 +117,39 @@ export class ZipArchive {
         `Artifact "${artifactName}" has ${zipfile.entryCount} entries, more than the limit of ${limits.maxEntries}; raise limits.maxEntries if this is expected`,
       );
     }
+    // yauzl keeps where the directory starts (from the end record, Zip64 included) as
+    // the cursor of its first read; it is not public, so anything else means "unknown".
+    const cursor = (zipfile as unknown as { readEntryCursor?: unknown }).readEntryCursor;
+    const directoryOffset =
+      typeof cursor === 'number' && cursor >= 0 && cursor <= source.size ? cursor : source.size;
+    if (
+      directoryOffset < tailStart &&
+      tailStart - directoryOffset <= MAX_PREFETCHED_DIRECTORY_BYTES
+    ) {
+      await reader.prefetch(directoryOffset, tailStart, { keep: true });
+    }
     const entries = await readEntries(zipfile, artifactName);
-    return new ZipArchive(artifactName, zipfile, reader, entries);
+    return new ZipArchive(artifactName, zipfile, reader, source, entries, directoryOffset);
+  }
+
+  /**
+   * Bytes [start, centralDirectoryOffset) as one stream: one GET for the whole body,
+   * read in order by the one-pass extraction.
+   */
+  async streamBody(start: number): Promise<Readable> {
+    const end = this.centralDirectoryOffset;
+    // The body's last bytes may already be here, fetched with the tail: not twice.
+    const cachedFrom = Math.max(start, this.#reader.keptFrom(end));
+    if (cachedFrom >= end) return this.#source.stream(start, end);
+    const reader = this.#reader;
+    const head = cachedFrom > start ? await this.#source.stream(start, cachedFrom) : undefined;
+    return Readable.from(
+      (async function* headThenCached() {
+        if (head) yield* head;
+        yield await reader.readRange(cachedFrom, end);
+      })(),
+      { objectMode: false },
+    );
   }
 
   get(path: string): ZipEntry | undefined {
@@ -98,6 +165,7 @@ export class ZipArchive {
     const label = this.#refuseUnreadable(entry, maxBytes);
     let stream: Readable;
     try {
+      await this.#prefetchEntry(entry);
       stream = await this.#zipfile.openReadStreamPromise(entry.raw);
     } catch (error) {
       throw asArchiveError(error, `Cannot read ${label}`);
@@ -144,6 +212,7 @@ export class ZipArchive {
     }
     let data: Buffer;
     try {
+      await this.#prefetchEntry(entry);
       const { fileDataStart } = await this.#zipfile.readLocalFileHeaderPromise(entry.raw, {
         minimal: true,
       });
@@ -173,6 +242,19 @@ export class ZipArchive {
       );
     }
     return data;
+  }
+
+  /**
+   * One GET for what reading `entry` needs: its local header and, for a small entry,
+   * its data, as predicted from the central directory (plus a little slack for a
+   * longer local extra field). A big entry's data is streamed by its own GET instead.
+   */
+  #prefetchEntry(entry: ZipEntry): Promise<void> {
+    const raw = entry.raw;
+    const start = raw.relativeOffsetOfLocalHeader;
+    const header = LOCAL_HEADER_BYTES + raw.fileNameLength + raw.extraFieldLength;
+    const data = this.isSmall(entry) ? entry.compressedSize : 0;
+    return this.#reader.prefetch(start, start + header + data + LOCAL_HEADER_SLACK_BYTES);
   }
 
   /** Throws when the entry must not be read; returns how messages name it. */

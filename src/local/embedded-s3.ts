@@ -72,7 +72,7 @@ export interface S3RequestRecord {
 /** A canned answer that replaces forwarding to s3rver. */
 export interface CannedS3Response {
   readonly status: number;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly headers?: Record<string, string>;
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manyEntries } from '../../fixtures/hostile-zips/make.js';
 import { buildZip, zeroBomb } from '../../fixtures/hostile-zips/raw-zip.js';
@@ -12,6 +13,14 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const PROBE = path.join(repoRoot, 'test/fixtures/hostile-zips/memory-probe.ts');
 let workDir: string;
 const archives: Record<string, string> = {};
+
+/** CRC-32 of `mebibytes` MiB of zeros: what an honest header says about zeroBomb's data. */
+function zerosCrc(mebibytes: number): number {
+  const zeros = Buffer.alloc(MiB);
+  let crc = 0;
+  for (let index = 0; index < mebibytes; index++) crc = crc32(zeros, crc);
+  return crc;
+}
 
 interface ProbeResult {
   readonly ok: boolean;
@@ -54,7 +63,9 @@ describe('Hostile archives: memory stays bounded (child processes with a capped 
     const build: Record<string, Buffer> = {
       many: manyEntries(100_000),
       lie: buildZip([{ name: 'bomb.bin', payload: zeroBomb(1024), declaredSize: 1024 }]),
-      honest128: buildZip([{ name: 'big.bin', payload: zeroBomb(128), declaredSize: 128 * MiB }]),
+      honest128: buildZip([
+        { name: 'big.bin', payload: zeroBomb(128), declaredSize: 128 * MiB, crc: zerosCrc(128) },
+      ]),
     };
     for (const [name, bytes] of Object.entries(build)) {
       archives[name] = path.join(workDir, `${name}.zip`);

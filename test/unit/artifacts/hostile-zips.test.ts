@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -115,16 +115,19 @@ describe('Hostile archives', () => {
     expect(error.message).toMatch(/more than the 100 B it declares|too many bytes/);
   });
 
-  it('keeps extracting safe entries inside the target and removes a half-written bomb', async () => {
-    // Prepare
+  it('leaves the target as it was when a bomb is found after other files were written', async () => {
+    // Prepare: the target exists and holds a file of its own
     const target = path.join(workDir, 'bomb-target');
+    await mkdir(target);
+    await writeFile(path.join(target, 'mine.txt'), 'mine');
     const artifact = inputServing(s3Mock, await readFile(path.join(FIXTURES, 'size-lie-bomb.zip')));
 
     // Act
-    await failure(artifact.extractTo(target));
+    const error = await failure(artifact.extractTo(target));
 
-    // Assess: ok.txt came first and is fine; bomb.txt is not left truncated
-    expect(await tree(target)).toEqual(['ok.txt']);
+    // Assess: ok.txt came first and was written, then removed with the half-written bomb
+    expect(error.message).toContain('"bomb.txt"');
+    expect(await tree(target)).toEqual(['mine.txt']);
   });
 
   it('refuses more entries than the default limit of 10 000', async () => {
