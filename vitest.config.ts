@@ -18,8 +18,13 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // test/fixtures holds files for other projects (the packed-package consumer).
-    exclude: ['test/fixtures/**', 'node_modules/**'],
+    // *.heavy.test.ts need tens of seconds of CPU: `npm run test:heavy` runs them.
+    exclude: ['test/fixtures/**', 'node_modules/**', '**/*.heavy.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
+    // Its teardown fails the run when a test left an orphaned process behind.
+    globalSetup: ['test/helpers/global-setup.ts'],
+    // Says what kept the process alive if vitest cannot exit after the run.
+    reporters: ['default', 'hanging-process'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     coverage: {
