@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ['test/**/*.heavy.test.ts'],
+    exclude: ['test/fixtures/**', 'node_modules/**'],
     typecheck: { enabled: false },
   },
 });
