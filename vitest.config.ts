@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-/** Coverage of src/ by `npm run test:coverage`, in percent: raise them, never lower them. */
+/**
+ * Coverage of src/ by `npm run test:coverage`, in percent: raise them, never lower them.
+ * Still 0: no full coverage run finished on the loaded machine this was written on; set
+ * them to the figures of the first passing `npm run test:coverage`, rounded down.
+ */
 const COVERAGE_FLOORS = { statements: 0, branches: 0, functions: 0, lines: 0 };
 
 export default defineConfig({
