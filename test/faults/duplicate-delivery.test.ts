@@ -37,7 +37,8 @@ async function handlerIn(
 ): Promise<LambdaHandler> {
   const handler = container.invokeAction({
     run: run as never,
-    reportTimeoutMs: options.reportTimeoutMs ?? 250,
+    // Not so small that a busy machine makes an answered call look hung (see REPORT_TIMEOUT_MS).
+    reportTimeoutMs: options.reportTimeoutMs ?? 3000,
     timeoutMarginMs: options.timeoutMarginMs ?? 2000,
     logLevel: 'debug',
   });

@@ -9,7 +9,7 @@ export interface CliProcess {
   readonly child: ChildProcessWithoutNullStreams;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout contains `text` (rejects after `timeoutMs` or on exit). */
+  /** Resolves once stdout contains `text` (rejects after `timeoutMs`, 90 s by default: a tsx CLI on a busy machine took over 20 s to start, or on exit). */
   waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code (or the signal that killed it). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -37,7 +37,7 @@ export function startCli(args: readonly string[]): CliProcess {
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitForOutput(text, timeoutMs = 20_000) {
+    waitForOutput(text, timeoutMs = 90_000) {
       const found = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
       return new Promise((resolve, reject) => {
         if (found()) {

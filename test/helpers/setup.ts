@@ -1,9 +1,12 @@
-// One setup file for the whole suite: the aws-sdk-client-mock matchers for vitest, and
+// One setup file for the whole suite: the aws-sdk-client-mock matchers for vitest,
 // the secret scan: a test fails when an invented artifact credential shows up in what
 // it printed, in a request one of its servers received, in a child process's output
-// or in a command sent to a mocked AWS client (see secret-scan-capture.ts).
+// or in a command sent to a mocked AWS client (see secret-scan-capture.ts); and the
+// open-handle check: a test file fails when it leaves a child process running or a
+// server listening, passed or failed (see open-handles.ts).
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, expect, vi } from 'vitest';
+import { listeningServers, takeOpenHandles, trackChildProcesses } from './open-handles.js';
 import { describeSecretFindings } from './secret-scan.js';
 import { installSecretCapture, takeSecretFindings } from './secret-scan-capture.js';
 
@@ -19,6 +22,8 @@ vi.mock(import('aws-sdk-client-mock'), async (importOriginal) => {
 });
 
 installSecretCapture();
+trackChildProcesses();
+const serversAtStart = listeningServers();
 
 function failOnLeaks(subject: string): void {
   const findings = takeSecretFindings();
@@ -30,6 +35,15 @@ function failOnLeaks(subject: string): void {
 
 afterEach((context) => {
   failOnLeaks(`the test "${context.task.fullName}"`);
+});
+
+// Registered first, so it runs after the test file's own afterAll hooks (they run in
+// reverse order): what those hooks close is closed by then.
+afterAll(async () => {
+  const problems = await takeOpenHandles(serversAtStart);
+  if (problems.length > 0) {
+    throw new Error(`Open handles: ${expect.getState().testPath} left ${problems.join('; ')}`);
+  }
 });
 
 afterAll(() => {

@@ -60,7 +60,8 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     // Assess
     expect(result).toMatchObject({ status: 'succeeded' });
     expect(endpoint?.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Its own 500 ms timeout, not the 5 s default, with room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(4500);
   });
 
   it('resolves on InvalidJobStateException (a job already answered)', async () => {

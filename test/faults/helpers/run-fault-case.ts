@@ -10,9 +10,9 @@ import type { FaultCase, FaultWorld } from './fault-case.js';
 import { type Settlement, settleWithin, type Verdict, verdictOf } from './verdict.js';
 
 /** How long past Lambda's own deadline a handler may take before it counts as never settling. */
-const SETTLE_GRACE_MS = 3000;
+const SETTLE_GRACE_MS = 10_000;
 /** How long to keep listening after the handler settled, so a stray late answer is counted. */
-const LATE_ANSWER_GRACE_MS = 400;
+const LATE_ANSWER_GRACE_MS = 1000;
 
 const ANSWER_TARGET = /\.PutJob(Success|Failure)Result$/;
 

@@ -48,13 +48,14 @@ describe('Function: httpRequest', () => {
     // Act
     const result = await httpRequest({
       url: `${server.url}/hang`,
-      timeoutMs: 5_000,
+      timeoutMs: 20_000,
       signal: job.signal,
     });
 
-    // Assess
+    // Assess: aborted, not timed out; and long before its own timeout, with room for a
+    // busy machine.
     expect(result).toMatchObject({ kind: 'aborted', message: 'aborted: the job ran out of time' });
-    expect(result.latencyMs).toBeLessThan(2_000);
+    expect(result.latencyMs).toBeLessThan(10_000);
   });
 
   it('follows redirects unless told not to', async () => {

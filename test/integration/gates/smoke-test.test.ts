@@ -50,15 +50,15 @@ describe('Gate: smokeTest', () => {
   it('runs the checks concurrently', async () => {
     // Prepare
     const checks = ['/slow', '/slow-2', '/slow-3'].map((path) => ({ url: `${server.url}${path}` }));
-    const started = Date.now();
 
     // Act
     const result = await runJob(handler, { params: { checks } });
 
     // Assess
     expect(result.status).toBe('succeeded');
+    // All three were in flight at once, as the server saw it: the proof by events
+    // (a bound on the elapsed time would also trip on a busy machine).
     expect(server.maxInFlight).toBeGreaterThanOrEqual(3);
-    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('fails after the last attempt, listing each failing check with status and latency', async () => {
@@ -94,7 +94,8 @@ describe('Gate: smokeTest', () => {
     // Assess
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(/\/hang: timed out after 200 ms \(no response after \d+ ms\)$/);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Well before the default 10 s timeout, with room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('reports a refused connection', async () => {

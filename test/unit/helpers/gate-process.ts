@@ -106,7 +106,7 @@ export async function runGateProcess(
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` naming what it waited for. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000) {
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_000) {
   const giveUpAt = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);

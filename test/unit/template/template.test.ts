@@ -176,7 +176,8 @@ describe('Template: template.yaml', () => {
         // Assess
         expect(typeof module[fn.exportName], fn.logicalId).toBe('function');
       }
-    }, 120_000);
+      // One esbuild bundle per function: a minute of CPU-bound work on a busy machine.
+    }, 240_000);
   });
 });
 

@@ -109,20 +109,21 @@ describe('Function: createWatchdog (in this process, from TypeScript sources)', 
         credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
         maxAttempts: 1,
       }),
-      timeoutMarginMs: 4900,
+      timeoutMarginMs: 19_900,
       reportTimeoutMs: 5000,
       logLevel: 'error',
       watchdog: true,
       run(job) {
-        // Past the deadline (100 ms) and the grace (1 s), with time for the thread to start.
-        Atomics.wait(sleeper, 0, 0, 4000);
+        // Past the deadline (100 ms) and the grace (1 s), with time for the thread to start
+        // (seconds on a busy machine, where 4 s were not always enough).
+        Atomics.wait(sleeper, 0, 0, 12_000);
         return job.succeed();
       },
     });
     const event = jobEvent();
 
     // Act
-    const result = await handler(event, lambdaContext({ remainingTimeMs: 5000 })).finally(() => {
+    const result = await handler(event, lambdaContext({ remainingTimeMs: 20_000 })).finally(() => {
       vi.unstubAllEnvs();
       return endpoint.close();
     });

@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { isAlive } from './open-handles.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('Setup file and global teardown: a run that leaves handles open fails', () => {
+  it('fails each leaking file by name, fails the run for an orphan, kills them all, and passes the clean file', async () => {
+    // Act: a vitest of its own on a fixture that leaves a child, a server and an orphan
+    const result = await promisify(execFile)(
+      process.execPath,
+      [
+        'node_modules/vitest/vitest.mjs',
+        'run',
+        '--config',
+        'test/fixtures/open-handles/vitest.config.ts',
+      ],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+    ).then(
+      (done) => ({ code: 0, output: `${done.stdout}${done.stderr}` }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        output: `${error.stdout}${error.stderr}`,
+      }),
+    );
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      /Open handles: \S+leaves-a-child\.test\.ts left a child process still running \(pid \d+: \S+node -e setInterval/,
+    );
+    expect(result.output).toMatch(
+      /Open handles: \S+leaves-a-server\.test\.ts left 1 server\(s\) still listening/,
+    );
+    expect(result.output).toMatch(/Test Files\s+2 failed \| 2 passed \(4\)/);
+    expect(result.output).toContain(
+      'Open handles: the run left 1 orphaned process(es), now killed:',
+    );
+    const leaked = [...result.output.matchAll(/pid (\d+): /g)].map((match) => Number(match[1]));
+    expect(leaked).toHaveLength(2);
+    expect(leaked.filter(isAlive)).toEqual([]);
+    // A whole vitest run of four files, one of which waits out the exit grace: on a
+    // loaded machine that is well past the default test timeout.
+  }, 180_000);
+});
