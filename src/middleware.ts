@@ -121,8 +121,8 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
   const watchdog = watchdogEnabled(options.watchdog)
     ? lazyWatchdog({
         client: () => options.client ?? defaultCodePipelineClient(),
-        callTimeoutMs: reportTimeoutMs,
-        maxAttempts: reportAttempts,
+        reportTimeoutMs,
+        reportAttempts,
         logLevel,
       })
     : undefined;
@@ -152,8 +152,8 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       client: hooks?.codePipeline?.() ?? options.client ?? defaultCodePipelineClient(),
       logger,
       redactor,
-      callTimeoutMs: reportTimeoutMs,
-      maxAttempts: reportAttempts,
+      reportTimeoutMs,
+      reportAttempts,
       remainingMs: deadline.remainingMs,
     };
 

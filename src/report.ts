@@ -6,6 +6,7 @@ import {
 import { errorCodeOf, isUnavailableError } from './aws-errors.js';
 import { ReportNotDeliveredError } from './errors.js';
 import type { JobLogger } from './logger.js';
+import { OPTION_DEFAULTS } from './options.js';
 import { failureOutcome, normalizeOutcome, type Outcome } from './outcome.js';
 import type { Redactor } from './redact.js';
 
@@ -23,9 +24,9 @@ export interface ReportOptions {
   readonly logger: JobLogger;
   readonly redactor: Redactor;
   /** Milliseconds one PutJob*Result call may take. @default 5000 */
-  readonly callTimeoutMs?: number;
+  readonly reportTimeoutMs?: number;
   /** Attempts per answer, the first included. @default 4 */
-  readonly maxAttempts?: number;
+  readonly reportAttempts?: number;
   /** Milliseconds left before Lambda stops the invocation. @default () => Infinity */
   readonly remainingMs?: () => number;
   /** Pause before retry `attempt` (1-based); replaced in tests. @default jittered exponential backoff */
@@ -112,17 +113,17 @@ async function send(
   options: ReportOptions,
 ): Promise<{ status: ReportStatus; rejection?: string }> {
   const { client, logger } = options;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-  const callTimeoutMs = options.callTimeoutMs ?? 5000;
+  const reportAttempts = Math.max(1, options.reportAttempts ?? OPTION_DEFAULTS.reportAttempts);
+  const reportTimeoutMs = options.reportTimeoutMs ?? OPTION_DEFAULTS.reportTimeoutMs;
   const remainingMs = options.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const backoffMs = options.backoffMs ?? defaultBackoff;
   const operation = outcome.status === 'failed' ? 'PutJobFailureResult' : 'PutJobSuccessResult';
   let lastError: unknown;
 
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  for (let attempt = 1; attempt <= reportAttempts; attempt++) {
     // Never let one hung connection eat the invocation: each call gets its own timeout,
     // shortened to what is left before Lambda's deadline (keeping 50 ms to return).
-    const timeoutMs = Math.max(100, Math.min(callTimeoutMs, remainingMs() - 50));
+    const timeoutMs = Math.max(100, Math.min(reportTimeoutMs, remainingMs() - 50));
     // An AbortController with a timer we clear, rather than AbortSignal.timeout, so a
     // busy container does not keep a pending timer per invocation after the call ends.
     const abort = new AbortController();
@@ -180,9 +181,9 @@ async function send(
         attempt,
         error: name,
         message: options.redactor.redact(errorMessage(error)),
-        retrying: retryable && attempt < maxAttempts && timeLeft > 0,
+        retrying: retryable && attempt < reportAttempts && timeLeft > 0,
       });
-      if (!retryable || attempt >= maxAttempts || timeLeft <= 0) break;
+      if (!retryable || attempt >= reportAttempts || timeLeft <= 0) break;
       await new Promise((resolve) => setTimeout(resolve, pause));
     } finally {
       clearTimeout(timer);

@@ -19,6 +19,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { mockClient as MockClient } from 'aws-sdk-client-mock';
 import type { JobClientHooks } from '../clients.js';
+import { DEFAULT_ACCOUNT_ID } from '../job-event-builder.js';
 import { JobApiError } from '../local/job-api/protocol.js';
 import {
   validatePutJobFailureResult,
@@ -204,8 +205,8 @@ export class FakeAws {
     sts.on(GetCallerIdentityCommand).callsFake((input) => {
       this.#record('sts', 'GetCallerIdentity', input);
       return {
-        Account: '111111111111',
-        Arn: 'arn:aws:sts::111111111111:assumed-role/demo-pipeline-role/session',
+        Account: DEFAULT_ACCOUNT_ID,
+        Arn: `arn:aws:sts::${DEFAULT_ACCOUNT_ID}:assumed-role/demo-pipeline-role/session`,
         UserId: 'AROAEXAMPLE:session',
       };
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { DEFAULT_ACCOUNT_ID } from '../job-event-builder.js';
 
 export interface LambdaContextOptions {
   /** Milliseconds the invocation has when it starts. @default 30000 */
@@ -24,7 +25,7 @@ export function lambdaContext(options: LambdaContextOptions = {}): Context {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:111111111111:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: '512',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

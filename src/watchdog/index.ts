@@ -24,8 +24,8 @@ const isWatchdogThread = !isMainThread && isWatchdogData(workerData);
 export interface WatchdogOptions {
   /** The engine's client (a getter: the default client is built on first use, not at init). */
   readonly client: () => CodePipelineClient;
-  readonly callTimeoutMs: number;
-  readonly maxAttempts: number;
+  readonly reportTimeoutMs: number;
+  readonly reportAttempts: number;
   readonly logLevel: LogLevel;
 }
 
@@ -110,8 +110,8 @@ async function register(
     type: 'reporter',
     id,
     ...(await clientLocation(options.client())),
-    callTimeoutMs: options.callTimeoutMs,
-    maxAttempts: options.maxAttempts,
+    reportTimeoutMs: options.reportTimeoutMs,
+    reportAttempts: options.reportAttempts,
     logLevel: options.logLevel,
   };
   thread.worker.postMessage(settings);

@@ -32,8 +32,8 @@ export interface ReporterSettings {
   readonly region?: string;
   /** The engine client's explicit endpoint; undefined: the SDK's default (AWS_ENDPOINT_URL_CODEPIPELINE or AWS). */
   readonly endpoint?: string;
-  readonly callTimeoutMs: number;
-  readonly maxAttempts: number;
+  readonly reportTimeoutMs: number;
+  readonly reportAttempts: number;
   readonly logLevel: LogLevel;
 }
 

@@ -55,8 +55,8 @@ export async function reportBlockedJob(
         client: clientFor(reporter),
         logger,
         redactor,
-        callTimeoutMs: reporter.callTimeoutMs,
-        maxAttempts: reporter.maxAttempts,
+        reportTimeoutMs: reporter.reportTimeoutMs,
+        reportAttempts: reporter.reportAttempts,
         remainingMs: () => job.lambdaEndAt - Date.now(),
       },
     );

@@ -111,7 +111,7 @@ describe('Function: reportOutcome', () => {
 
     // Act & Assess
     await expect(
-      reportOutcome(jobId, failureOutcome('no'), { ...options, maxAttempts: 3 }),
+      reportOutcome(jobId, failureOutcome('no'), { ...options, reportAttempts: 3 }),
     ).rejects.toThrow(ReportNotDeliveredError);
     expect(codePipeline).toHaveReceivedCommandTimes(PutJobFailureResultCommand, 3);
   });
