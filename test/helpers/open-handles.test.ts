@@ -1,30 +1,11 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runFixtureVitest } from './fixture-vitest.js';
 import { isAlive } from './open-handles.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('Setup file and global teardown: a run that leaves handles open fails', () => {
   it('fails each leaking file by name, fails the run for an orphan, kills them all, and passes the clean file', async () => {
     // Act: a vitest of its own on a fixture that leaves a child, a server and an orphan
-    const result = await promisify(execFile)(
-      process.execPath,
-      [
-        'node_modules/vitest/vitest.mjs',
-        'run',
-        '--config',
-        'test/fixtures/open-handles/vitest.config.ts',
-      ],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
-    ).then(
-      (done) => ({ code: 0, output: `${done.stdout}${done.stderr}` }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        output: `${error.stdout}${error.stderr}`,
-      }),
-    );
+    const result = await runFixtureVitest('test/fixtures/open-handles/vitest.config.ts');
 
     // Assess
     expect(result.code).toBe(1);

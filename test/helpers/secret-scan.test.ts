@@ -1,12 +1,11 @@
 // The secret scan must be able to fail. Each case below leaks an invented credential
 // on purpose through one channel, then takes the findings itself (so this test stays
 // green) and checks the scan saw the leak, named the field, and showed no value.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { Console } from 'node:console';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { CodePipelineClient, PutJobFailureResultCommand } from '@aws-sdk/client-codepipeline';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { jobClientHooksOf } from '../../src/clients.js';
 import { fakeArtifactCredentials } from '../../src/testing/fake-credentials.js';
 import { runJob } from '../../src/testing/index.js';
+import { runFixtureVitest } from './fixture-vitest.js';
 import { startTestJobApi } from './job-api.js';
 import {
   describeSecretFindings,
@@ -292,22 +292,7 @@ describe('Capture: every channel a test can leak through', () => {
 describe('Setup file: a leak fails the test that made it', () => {
   it('fails the leaking test by name, names the field, shows no value, and passes the clean one', async () => {
     // Act: a vitest of its own on a fixture with one leaking and one clean test
-    const result = await promisify(execFile)(
-      process.execPath,
-      [
-        'node_modules/vitest/vitest.mjs',
-        'run',
-        '--config',
-        'test/fixtures/secret-scan/vitest.config.ts',
-      ],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
-    ).then(
-      (done) => ({ code: 0, output: `${done.stdout}${done.stderr}` }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        output: `${error.stdout}${error.stderr}`,
-      }),
-    );
+    const result = await runFixtureVitest('test/fixtures/secret-scan/vitest.config.ts');
 
     // Assess
     expect(result.code).toBe(1);

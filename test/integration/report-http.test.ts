@@ -15,17 +15,22 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     endpoint = undefined;
   });
 
-  const handlerAgainst = async (
-    replies: ScriptedReply[],
-    run: Parameters<typeof invokeAction>[0]['run'],
-  ) => {
+  /** Starts the endpoint with `replies`; a client reporting to it, with the SDK's retries off. */
+  const clientAgainst = async (replies: ScriptedReply[]) => {
     endpoint = await startTestJobApi(replies);
-    const client = new CodePipelineClient({
+    return new CodePipelineClient({
       region: 'us-east-1',
       endpoint: endpoint.endpoint,
       credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
+  };
+
+  const handlerAgainst = async (
+    replies: ScriptedReply[],
+    run: Parameters<typeof invokeAction>[0]['run'],
+  ) => {
+    const client = await clientAgainst(replies);
     return invokeAction({ client, run, reportTimeoutMs: 500, logLevel: 'error' });
   };
 
@@ -117,13 +122,7 @@ describe('Integration: reporting over HTTP with the real SDK', () => {
     const collect = (message: string, extra?: unknown) =>
       lines.push({ message, ...(extra as Record<string, unknown>) });
     const logger = { debug: collect, info: collect, warn: collect, error: collect };
-    endpoint = await startTestJobApi(replies);
-    const client = new CodePipelineClient({
-      region: 'us-east-1',
-      endpoint: endpoint.endpoint,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    const client = await clientAgainst(replies);
     return { handler: invokeAction({ client, logger, run: () => {} }), lines };
   };
 
