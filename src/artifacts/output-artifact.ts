@@ -10,6 +10,7 @@ import { type Readable, Transform } from 'node:stream';
 import { CodePipelineJobError, ConfigurationError, JobFailedError } from '../errors.js';
 import type { ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
+import { collectDeadBuffers } from './dead-buffers.js';
 import { unsafePathReason } from './entry-safety.js';
 import type { LazyS3Client } from './s3-client.js';
 import { isMissingRegion } from './s3-errors.js';
@@ -46,17 +47,6 @@ export interface OutputArtifact {
  */
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
-
-/**
- * Each part is a fresh Buffer that lives through its upload, long enough to reach V8's
- * old generation, and V8 collects old Buffers only after ~64 MiB more external memory
- * has been allocated: dead parts pile up to about half a 128 MB function's memory.
- * Lambda starts Node with `--expose-gc`, so where `gc` exists a full collection after
- * each part (one every 5 MiB, a few ms on a small heap) frees them as they finish.
- */
-function collectFinishedPart(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
 
 /** Deflate level: zlib's default, the usual balance of size and speed. */
 const DEFLATE_LEVEL = 6;
@@ -142,7 +132,8 @@ export class S3OutputArtifact implements OutputArtifact {
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
     });
-    upload.on('httpUploadProgress', collectFinishedPart);
+    // Each finished part is dead at once; collecting it keeps them from piling up.
+    upload.on('httpUploadProgress', collectDeadBuffers);
     try {
       await upload.done();
     } catch (error) {
