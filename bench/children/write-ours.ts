@@ -1,7 +1,7 @@
 /**
  * Child: writes an output artifact the framework's way, through the same JobArtifacts
  * that `job.output(name).write(dir)` delegates to (files zipped as a stream, uploaded
- * in 8 MiB multipart parts while the zip is being made).
+ * in 5 MiB multipart parts while the zip is being made).
  */
 import { args, BENCH_CREDENTIALS, measureJob } from './measure-job.js';
 import { ARTIFACT_NAME, oursArtifacts } from './ours-artifacts.js';

@@ -11,6 +11,7 @@ import yauzl from 'yauzl';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ZipEntryInfo } from './archive-info.js';
 import type { ByteSource } from './byte-source.js';
+import { COLLECT_EVERY_BYTES, collectDeadBuffers } from './dead-buffers.js';
 import {
   isDirectoryEntry,
   quoteEntryName,
@@ -286,6 +287,7 @@ export class ByteLimit extends Transform {
   readonly #max: number;
   readonly #message: () => string;
   #seen = 0;
+  #sinceCollection = 0;
 
   constructor(max: number, message: () => string) {
     super();
@@ -302,6 +304,12 @@ export class ByteLimit extends Transform {
     if (this.#seen > this.#max) {
       callback(new JobFailedError(this.#message()));
       return;
+    }
+    // A long stream's passed chunks are dead: collect them every few MiB (dead-buffers.ts).
+    this.#sinceCollection += chunk.length;
+    if (this.#sinceCollection >= COLLECT_EVERY_BYTES) {
+      this.#sinceCollection = 0;
+      collectDeadBuffers();
     }
     callback(null, chunk);
   }

@@ -1,7 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import JSZip from 'jszip';
@@ -68,6 +76,32 @@ describe('Class: OutputArtifact', () => {
     });
     expect(result.files).toBe(1);
     expect(await uploaded()).toEqual({ 'a.txt': 'alpha' });
+  });
+
+  it('uploads a large output in 5 MiB parts, collecting each finished part when gc is exposed', async () => {
+    // Prepare
+    const partSizes: number[] = [];
+    s3Mock.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+    s3Mock.on(UploadPartCommand).callsFake((input: { Body: Uint8Array; PartNumber: number }) => {
+      partSizes.push(input.Body.byteLength);
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    s3Mock.on(CompleteMultipartUploadCommand).resolves({});
+    const gc = vi.fn();
+    vi.stubGlobal('gc', gc);
+    const { context } = artifactContext();
+
+    // Act: 12 MiB of random bytes, stored, so the zip is a little over 12 MiB.
+    const result = await new JobArtifacts(context)
+      .output()
+      .write({ 'random.bin': randomBytes(12 * 1024 * 1024) });
+
+    // Assess
+    vi.unstubAllGlobals();
+    expect(partSizes.slice(0, -1)).toEqual([5 * 1024 * 1024, 5 * 1024 * 1024]);
+    expect(partSizes).toHaveLength(3);
+    expect(result.bytes).toBe(partSizes.reduce((sum, size) => sum + size, 0));
+    expect(gc.mock.calls.length).toBeGreaterThanOrEqual(partSizes.length);
   });
 
   it('uploads with SSE-KMS and no key id when the job has no encryption key', async () => {
