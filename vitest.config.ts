@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Coverage of src/ by `npm run test:coverage`, in percent: raise them, never lower them.
- * Still 0: no full coverage run finished on the loaded machine this was written on; set
- * them to the figures of the first passing `npm run test:coverage`, rounded down.
+ * Coverage of src/ by `npm test`, in percent: raise them, never lower them. Set from
+ * the first passing full run (2026-11-30, a clean clone: statements 80.15, branches
+ * 73.12, functions 80.45, lines 82.19), rounded down.
  */
-const COVERAGE_FLOORS = { statements: 0, branches: 0, functions: 0, lines: 0 };
+const COVERAGE_FLOORS = { statements: 80, branches: 73, functions: 80, lines: 82 };
 
 export default defineConfig({
   // readme-examples/ import the package by name, as users do; point that at the source.
@@ -39,8 +39,8 @@ export default defineConfig({
     // machine running other work, tests that take 5 s on a quiet one took over 30 s.
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // `npm run test:coverage` (what CI runs instead of `npm test`): the run fails when
-    // coverage of src/ drops below these floors, today's figures rounded down.
+    // `npm test` collects coverage: the run fails when coverage of src/ drops below
+    // these floors.
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

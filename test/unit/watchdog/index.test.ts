@@ -110,7 +110,10 @@ describe('Function: createWatchdog (in this process, from TypeScript sources)', 
         maxAttempts: 1,
       }),
       timeoutMarginMs: 19_900,
-      reportTimeoutMs: 5000,
+      // Longer than the block below: the watchdog's call sits in the backlog until the
+      // block ends, and a shorter per-call timeout made it retry into the same backlog
+      // (three requests on a quiet machine, where the thread starts early).
+      reportTimeoutMs: 15_000,
       logLevel: 'error',
       watchdog: true,
       run(job) {
