@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Coverage of src/ by `npm test`, in percent: raise them, never lower them. Set from
- * the first passing full run (2026-11-30, a clean clone: statements 80.15, branches
- * 73.12, functions 80.45, lines 82.19), rounded down.
+ * the first full run of the merged suite (2026-11-30, a clean clone, 1031 of 1033 tests
+ * passing: statements 80.15, branches 73.12, functions 80.45, lines 82.19), rounded down.
  */
 const COVERAGE_FLOORS = { statements: 80, branches: 73, functions: 80, lines: 82 };
 
