@@ -1,5 +1,5 @@
 /**
- * An output artifact: files zipped on the fly (yazl, see zip-writer.ts) and
+ * An output artifact: files zipped on the fly (see zip-writer.ts) and
  * streamed to S3 (multipart for large outputs), so an output bigger than memory never
  * sits in memory. Uploads always ask for SSE-KMS, with the job's key when it has one:
  * artifact buckets commonly deny unencrypted puts.
@@ -83,12 +83,18 @@ export class S3OutputArtifact implements OutputArtifact {
   }
 
   async write(content: OutputFiles | string): Promise<OutputWriteResult> {
+    let files = 0;
+    const counted = async function* (sources: AsyncIterable<ZipSource> | Iterable<ZipSource>) {
+      for await (const source of sources) {
+        if (source.kind !== 'directory') files++;
+        yield source;
+      }
+    };
     const sources =
-      typeof content === 'string' ? await this.#listDirectory(content) : this.#listFiles(content);
-    const files = sources.filter((source) => source.kind !== 'directory').length;
-    // Loaded with the first write: a gate that writes no output never loads yazl.
+      typeof content === 'string' ? await this.#walkDirectory(content) : this.#listFiles(content);
+    // Loaded with the first write: a gate that writes no output never loads the writer.
     const { zipStream } = await import('./zip-writer.js');
-    const zip = zipStream(sources, {
+    const zip = zipStream(counted(sources), {
       level: DEFLATE_LEVEL,
       label: `output artifact "${this.name}"`,
     });
@@ -167,52 +173,66 @@ export class S3OutputArtifact implements OutputArtifact {
     });
   }
 
-  async #listDirectory(directory: string): Promise<ZipSource[]> {
+  /**
+   * The tree under `directory` as zip sources, walked while it is zipped: a tree of
+   * 100,000 files is never listed whole (a list of them cost ~0.4 KiB of heap per file
+   * for the whole write). Names are checked first, in a walk that keeps nothing, so a
+   * bad name fails the write before anything is uploaded.
+   */
+  async #walkDirectory(directory: string): Promise<AsyncIterable<ZipSource>> {
     const stat = await fs.stat(directory).catch(() => undefined);
     if (!stat?.isDirectory()) {
       throw new ConfigurationError(
         `Cannot write output artifact "${this.name}" from "${directory}": it is not a directory`,
       );
     }
-    const sources: ZipSource[] = [];
-    const walk = async (absolute: string, relative: string): Promise<void> => {
-      const entries = await fs.readdir(absolute, { withFileTypes: true });
-      // Every folder gets an entry, as `zip -r` writes them: empty ones survive the trip.
-      if (relative !== '') sources.push({ name: `${relative}/`, kind: 'directory' });
-      for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-        const full = path.join(absolute, entry.name);
-        const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
-        // A file name may hold what a zip name may not (a backslash reads as a separator).
-        const reason = unsafePathReason(name);
-        if (reason) {
-          throw new ConfigurationError(
-            `Cannot write "${name}" from "${directory}" to output artifact "${this.name}": ${reason}`,
-          );
-        }
-        if (entry.isDirectory()) {
-          await walk(full, name);
-        } else if (entry.isFile()) {
-          // Files are opened only when their turn comes: a large tree never holds
-          // more than a few descriptors or a few files' bytes.
-          const { size, mode, mtime } = await fs.stat(full);
-          sources.push({
-            name,
-            kind: 'file',
-            path: full,
-            size,
-            executable: (mode & 0o111) !== 0,
-            mtime,
-          });
-        } else {
-          // Links could point anywhere on the machine; leaving them out is the safe choice.
-          this.#logger.warn('Skipping a non-regular file in an output directory', {
-            artifact: this.name,
-            path: name,
-          });
-        }
+    const root = path.resolve(directory);
+    for await (const _ of this.#walk(root, directory, false)) {
+      // This pass only checks the names.
+    }
+    return this.#walk(root, directory, true);
+  }
+
+  /**
+   * Every folder (as `zip -r` writes them, so empty ones survive the trip) and regular
+   * file under `absolute`, depth first, names sorted. What it holds is the entries of
+   * the folders on the current path. With `stat`, files are stat'ed as they come and
+   * skipped links are logged; without, only the names are checked.
+   */
+  async *#walk(
+    absolute: string,
+    directory: string,
+    stat: boolean,
+    relative = '',
+  ): AsyncGenerator<ZipSource> {
+    if (relative !== '') yield { name: `${relative}/`, kind: 'directory' };
+    const entries = await fs.readdir(absolute, { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(absolute, entry.name);
+      const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      // A file name may hold what a zip name may not (a backslash reads as a separator).
+      const reason = unsafePathReason(name);
+      if (reason) {
+        throw new ConfigurationError(
+          `Cannot write "${name}" from "${directory}" to output artifact "${this.name}": ${reason}`,
+        );
       }
-    };
-    await walk(path.resolve(directory), '');
-    return sources;
+      if (entry.isDirectory()) {
+        yield* this.#walk(full, directory, stat, name);
+      } else if (!stat) {
+        // The names pass: nothing to stat or log.
+      } else if (entry.isFile()) {
+        // Files are opened only when their turn comes: a large tree never holds
+        // more than a few descriptors or a few files' bytes.
+        const { size, mode, mtime } = await fs.stat(full);
+        yield { name, kind: 'file', path: full, size, executable: (mode & 0o111) !== 0, mtime };
+      } else {
+        // Links could point anywhere on the machine; leaving them out is the safe choice.
+        this.#logger.warn('Skipping a non-regular file in an output directory', {
+          artifact: this.name,
+          path: name,
+        });
+      }
+    }
   }
 }

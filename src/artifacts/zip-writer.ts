@@ -1,7 +1,8 @@
 /**
  * Writes a zip as a stream, one entry at a time, pulled by whoever reads it
  * (backpressure all the way to the disk). What it holds does not grow with the data:
- * small files (up to 1 MiB) are read and deflated whole, a few ahead of their turn;
+ * small files (up to 1 MiB) are read and deflated whole (by one shared zlib stream,
+ * entry-deflater.ts), a few ahead of their turn;
  * bigger ones are streamed from disk when their turn comes. What it keeps per entry
  * until the end is that entry's central directory record, as bytes
  * (central-directory.ts). The sources may be an async iterable (a directory walked as
@@ -25,6 +26,7 @@ import {
   VERSION_NEEDED_ZIP64,
   ZIP64_FROM,
 } from './central-directory.js';
+import { EntryDeflater } from './entry-deflater.js';
 import { quoteEntryName, unsafePathReason } from './entry-safety.js';
 
 const deflateRawAsync = promisify(deflateRaw);
@@ -115,6 +117,7 @@ async function* zipChunks(
 ): AsyncGenerator<Buffer> {
   const now = new Date();
   const central = new CentralDirectory();
+  const deflater = new EntryDeflater(options.level);
   const iterator =
     Symbol.asyncIterator in sources
       ? sources[Symbol.asyncIterator]()
@@ -143,7 +146,7 @@ async function* zipChunks(
         throw new JobFailedError(
           `Cannot write ${options.label}: ${quoteEntryName(source.name)}: ${reason}`,
         );
-      const prepared = prepare(source, options.level);
+      const prepared = prepare(source, deflater);
       prepared.catch(() => {}); // awaited at its turn; no unhandled rejection meanwhile
       ahead.push({ source, prepared });
     }
@@ -266,6 +269,7 @@ async function* zipChunks(
     yield* central.finish(centralOffset, { forceZip64End: options.forceZip64End === true });
   } finally {
     // Stopped early (a failure, or the reader went away): the sources are not walked further.
+    deflater.close();
     await iterator.return?.();
   }
 }
@@ -279,17 +283,17 @@ function nameReason(source: ZipSource): string | undefined {
 }
 
 /** Reads (small entries) or samples (big ones) an entry and decides store or deflate. */
-async function prepare(source: ZipSource, level: number): Promise<Prepared> {
+async function prepare(source: ZipSource, deflater: EntryDeflater): Promise<Prepared> {
   if (source.kind === 'directory') return { whole: true, data: EMPTY, method: 0, crc: 0, size: 0 };
   const size = source.kind === 'file' ? source.size : source.data.length;
   if (size > WHOLE_FILE_BYTES)
-    return { whole: false, compress: await shrinks(await sampleOf(source), 1) };
+    return { whole: false, compress: await shrinks(await sampleOf(source)) };
   const data = source.kind === 'file' ? await fs.readFile(source.path) : source.data;
   if (data.length !== size) throw new ChangedSizeError();
   const crc = crc32(data);
   if (size === 0) return { whole: true, data: EMPTY, method: 0, crc, size };
   // Deflated whole, so "store it when deflate does not shrink it" is decided exactly.
-  const deflated = await deflateRawAsync(data, { level });
+  const deflated = await deflater.deflate(data);
   return deflated.length < data.length
     ? { whole: true, data: deflated, method: 8, crc, size }
     : { whole: true, data, method: 0, crc, size };
@@ -314,9 +318,9 @@ async function sampleOf(source: FileSource): Promise<Buffer> {
  * 16 KiB decides instead. Already-compressed content (images, fonts, archives) does not
  * shrink and is stored, which also saves deflating it for nothing.
  */
-async function shrinks(sample: Buffer, level: number): Promise<boolean> {
+async function shrinks(sample: Buffer): Promise<boolean> {
   if (sample.length === 0) return false;
-  return (await deflateRawAsync(sample, { level })).length < sample.length;
+  return (await deflateRawAsync(sample, { level: 1 })).length < sample.length;
 }
 
 /**
