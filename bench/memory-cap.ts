@@ -29,6 +29,7 @@ const BUCKET = 'bench-memory-cap';
 const TREE_KEY = 'bench-pipeline/BuildOutput/tree.zip';
 const ONE_ENTRY_KEY = 'bench-pipeline/BuildOutput/one-entry.zip';
 const ONE_ENTRY_PATH = 'assets/blob-1.bin';
+const NO_BREAKDOWN = { rssBytes: 0, cacheBytes: 0, kernelBytes: 0 };
 
 export interface MemoryCapOptions {
   /** Size of each artifact (the tree's zip, the one-entry zip). */
@@ -171,7 +172,15 @@ async function runUncapped(args: string[], env: NodeJS.ProcessEnv): Promise<Capp
       env,
       maxBuffer: 16 * MiB,
     });
-    return { exitCode: 0, signal: null, oomKilled: false, peakBytes: 0, stdout, stderr };
+    return {
+      exitCode: 0,
+      signal: null,
+      oomKilled: false,
+      peakBytes: 0,
+      breakdown: NO_BREAKDOWN,
+      stdout,
+      stderr,
+    };
   } catch (error) {
     const failure = error as {
       code?: number;
@@ -184,6 +193,7 @@ async function runUncapped(args: string[], env: NodeJS.ProcessEnv): Promise<Capp
       signal: failure.signal ?? null,
       oomKilled: false,
       peakBytes: 0,
+      breakdown: NO_BREAKDOWN,
       stdout: failure.stdout ?? '',
       stderr: failure.stderr ?? '',
     };

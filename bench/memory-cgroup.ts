@@ -41,8 +41,18 @@ export interface CappedResult {
   readonly signal: NodeJS.Signals | null;
   /** The cap was hit and the kernel killed the process (OOM). */
   readonly oomKilled: boolean;
-  /** The cgroup's peak usage (memory.max_usage_in_bytes): RSS and page cache. */
+  /**
+   * The cgroup's peak usage (memory.max_usage_in_bytes): everything charged to it, the
+   * process's anonymous memory, the page cache it brought in or dirtied (which the
+   * kernel reclaims under the cap rather than kill) and kernel memory (slab, sockets).
+   */
   readonly peakBytes: number;
+  /**
+   * What that peak is made of, sampled from memory.stat every 50 ms while the command
+   * runs: the largest anonymous memory seen (`rss`: heap, Buffers, native memory), the
+   * largest page cache (`cache`), and the kernel's peak (memory.kmem.max_usage_in_bytes).
+   */
+  readonly breakdown: { rssBytes: number; cacheBytes: number; kernelBytes: number };
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -68,7 +78,18 @@ export async function runInMemoryCgroup(
     );
     // The shell puts itself in the cgroup, then becomes the command: nothing runs outside.
     const script = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
-    const result = await run('/bin/sh', ['-c', script, dir, command, ...args], env);
+    const breakdown = { rssBytes: 0, cacheBytes: 0, kernelBytes: 0 };
+    const sample = async () => {
+      const stat = await readFile(path.join(dir, 'memory.stat'), 'utf8').catch(() => '');
+      const field = (name: string) =>
+        Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
+      breakdown.rssBytes = Math.max(breakdown.rssBytes, field('rss'));
+      breakdown.cacheBytes = Math.max(breakdown.cacheBytes, field('cache'));
+    };
+    const sampler = setInterval(() => void sample(), 50);
+    const result = await run('/bin/sh', ['-c', script, dir, command, ...args], env).finally(() =>
+      clearInterval(sampler),
+    );
     const counter = async (file: string) =>
       Number((await readFile(path.join(dir, file), 'utf8').catch(() => '0')).trim());
     const oomControl = await readFile(path.join(dir, 'memory.oom_control'), 'utf8').catch(() => '');
@@ -78,6 +99,7 @@ export async function runInMemoryCgroup(
       oomKilled:
         oomKills > 0 || (result.signal === 'SIGKILL' && (await counter('memory.failcnt')) > 0),
       peakBytes: await counter('memory.max_usage_in_bytes'),
+      breakdown: { ...breakdown, kernelBytes: await counter('memory.kmem.max_usage_in_bytes') },
     };
   } finally {
     await removeCgroup(dir);
@@ -101,7 +123,7 @@ function run(
   command: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<Omit<CappedResult, 'oomKilled' | 'peakBytes'>> {
+): Promise<Omit<CappedResult, 'oomKilled' | 'peakBytes' | 'breakdown'>> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

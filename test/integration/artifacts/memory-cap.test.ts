@@ -8,7 +8,7 @@
  * Needs root and cgroup v1 (as CI has); elsewhere it is skipped, saying why.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import {
   runInMemoryCgroup,
 } from '../../../bench/memory-cgroup.js';
 import { type EmbeddedS3, startEmbeddedS3 } from '../../../src/local/embedded-s3.js';
+import { mapConcurrently } from '../../../src/map-concurrently.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
 import { SAMPLE_ARTIFACT_CREDENTIALS } from '../../helpers/local-clients.js';
 import { lambdaNodeFlags } from '../../lambda-runtime/lambda-environment.js';
@@ -34,6 +35,17 @@ const MARGIN = 64 * MiB;
 /** The artifact: 3x the margin, a stored entry of random bytes and a deflated text entry. */
 const STORED_BYTES = 2 * MARGIN;
 const TEXT_BYTES = MARGIN;
+/**
+ * The many-files write: what the writer holds per file, not per byte. 20,000 files of
+ * ~0.3 KiB, capped at an idle child's peak + MANY_FILES_MARGIN. Measured (2026-11-30):
+ * this writer peaks at idle + ~17 MiB (it keeps each entry's central directory record,
+ * ~90 bytes here); the yazl writer it replaced at idle + ~209 MiB (an object per entry
+ * and the listed tree, ~1.2 KiB a file, and a zlib context per entry until V8 collected
+ * it). Holding 1 KiB more per file again would add 20 MiB and go over.
+ */
+const MANY_FILES = 20_000;
+const MANY_FILES_PER_FOLDER = 200;
+const MANY_FILES_MARGIN = 28 * MiB;
 const BUCKET = 'capped';
 const KEY = 'pipeline/BuildOutput/capped.zip';
 
@@ -136,6 +148,41 @@ describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgrou
     expect(result.oomKilled, result.stderr).toBe(false);
     expect(result.exitCode, result.stderr).toBe(0);
   }, 120_000);
+
+  it('writes a folder of many small files, holding little per file', async () => {
+    // Prepare
+    const tree = path.join(workDir, 'many');
+    const folders = Array.from({ length: MANY_FILES / MANY_FILES_PER_FOLDER }, (_, i) => i);
+    await mapConcurrently(folders, 4, async (folder) => {
+      const dir = path.join(tree, `module-${folder}`);
+      await mkdir(dir, { recursive: true });
+      for (let file = 0; file < MANY_FILES_PER_FOLDER; file++) {
+        const line = `export const value${file} = ${folder * MANY_FILES_PER_FOLDER + file};\n`;
+        await writeFile(path.join(dir, `file-${file}.js`), line.repeat(8));
+      }
+    });
+
+    // Act
+    const result = await capped(
+      idlePeak + MANY_FILES_MARGIN,
+      'write',
+      BUCKET,
+      'pipeline/Out/many.zip',
+      tree,
+    );
+
+    // Assess
+    const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
+    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+    console.log(
+      `memory-cap: ${MANY_FILES} files written, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
+    );
+    expect(result.oomKilled, result.stderr).toBe(false);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}').details.files).toBe(
+      MANY_FILES,
+    );
+  }, 180_000);
 
   it('kills a child that holds the whole artifact in memory (the control)', async () => {
     // Act
