@@ -112,7 +112,7 @@ export async function memoryCapFigure(options: MemoryCapOptions): Promise<string
     runs.map((run) => row(run, support.ok)),
     [
       support.ok
-        ? `Cap: a memory cgroup (v1) below this process's own, memory.limit_in_bytes = memory.memsw.limit_in_bytes = 128 MiB, counting everything the child uses (RSS, Buffers, page cache it dirties); the child moves itself in before exec. OOM = the kernel's oom_kill count or SIGKILL with memory.failcnt > 0. Peak = memory.max_usage_in_bytes (page cache included, which the kernel reclaims under the cap).`
+        ? `Cap: a memory cgroup (v1) below this process's own, memory.limit_in_bytes = memory.memsw.limit_in_bytes = 128 MiB, counting everything the child uses (RSS, Buffers, page cache it dirties); the child moves itself in before exec. OOM = the kernel's oom_kill count or SIGKILL with memory.failcnt > 0. Cgroup peak = memory.max_usage_in_bytes: everything charged, page cache included (the kernel reclaims page cache under the cap before it kills, so a peak at the cap with a small rss is the cache, not the process); in brackets the largest rss (anonymous memory: heap, Buffers, native) and page cache sampled from memory.stat every 50 ms, and the kernel's own peak (memory.kmem.max_usage_in_bytes). VmHWM = the child's own peak resident set (/proc/self/status), file pages it maps included.`
         : `NOT PROVEN in this run: no memory cgroup could be made (${support.reason}). The runs used Lambda's node flags only, which bound V8's heap but not Buffers, so the control is not killed.`,
       `Every child: \`node ${lambdaNodeFlags(LAMBDA_MEMORY_MB).join(' ')}\` (the flags Lambda's bootstrap uses for a 128 MB function, test/lambda-runtime/lambda-environment.ts), the bundle built with the handlers' esbuild options.`,
       ...notes,
@@ -123,7 +123,11 @@ export async function memoryCapFigure(options: MemoryCapOptions): Promise<string
 function row(run: CappedRun, capped: boolean): Row {
   const { result } = run;
   const measurement = parse(result.stdout);
-  const peak = result.peakBytes > 0 ? `, cgroup peak ${formatBytes(result.peakBytes)}` : '';
+  const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
+  const peak =
+    result.peakBytes > 0
+      ? `, cgroup peak ${formatBytes(result.peakBytes)} (rss ${formatBytes(rssBytes)}, page cache ${formatBytes(cacheBytes)}, kernel ${formatBytes(kernelBytes)})`
+      : '';
   const rss = measurement ? `, VmHWM ${formatBytes(measurement.peakRssBytes)}` : '';
   const outcome = result.oomKilled
     ? `OOM-killed${peak}`
