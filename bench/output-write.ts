@@ -92,7 +92,7 @@ export async function outputWriteFigure(options: OutputWriteOptions): Promise<st
           `Folder: ${tree.files} files in ${tree.directories} folders, ${formatBytes(tree.treeBytes)}: source-like text files (200 B-96 KiB), minified bundles (to 2 MiB) and ${formatBytes(tree.binaryBytes)} of random-byte binaries (8 KiB-2 MiB); generated per run (the same generator as figure 4), deleted afterwards.`,
         ]
       : []),
-    `Ours: files listed first, then zipped with yazl (deflate level 6; files whose first 16 KiB a trial deflate cannot shrink are stored) and uploaded with @aws-sdk/lib-storage in 5 MiB parts, 2 in flight. Baseline: every file read into JSZip, \`generateAsync\` (DEFLATE level 6), one PutObject of the buffer. Both with SSE-KMS.`,
+    `Ours: the folder walked while it is zipped by our streaming writer (deflate level 6; files up to 1 MiB stored when deflate does not shrink them, bigger ones when a trial deflate of their first 16 KiB does not) and uploaded with @aws-sdk/lib-storage in 5 MiB parts, 2 in flight. Baseline: every file read into JSZip, \`generateAsync\` (DEFLATE level 6), one PutObject of the buffer. Both with SSE-KMS.`,
     `Each run is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); the SDK is loaded before the clock starts on both sides (JSZip too, for the baseline). Medians of ${options.runs} runs per side, who goes first alternating. ${unzip.ok ? 'The first upload of each side is unzipped with unzip and compared with the folder, file by file.' : `Uploads NOT checked: ${unzip.reason}.`}`,
     'Ratios in this table are ours / baseline (below 1: ours is faster or smaller).',
     ...problems,

@@ -1,6 +1,6 @@
 /**
  * Whole zips in memory, for small artifacts: the testing kit's fixtures and results and
- * the local CLI's sample artifacts. They go through the same yazl/yauzl code as real
+ * the local CLI's sample artifacts. They go through the same writer/yauzl code as real
  * artifacts (zipStream, ZipArchive), so the package has one zip implementation and
  * needs no other zip library.
  */

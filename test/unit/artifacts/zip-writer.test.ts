@@ -152,7 +152,7 @@ describe('Function: zipStream', () => {
   });
 
   it('does not keep a memory pool alive per entry until the zip ends', async () => {
-    // Prepare: yazl keeps every entry's name until the central directory; a name
+    // Prepare: the writer keeps every entry's name until the central directory; a name
     // allocated between other small buffers keeps its whole 64 KiB Buffer pool alive.
     const probe = path.join(repoRoot, 'test/fixtures/zip-writer/memory-probe.ts');
 
