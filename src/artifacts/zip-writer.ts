@@ -195,19 +195,8 @@ async function* zipChunks(
           externalAttributes,
         };
         if (prepared.whole) {
-          put(
-            localHeader({
-              ...common,
-              method: prepared.method,
-              flags: FLAG_UTF8,
-              crc: prepared.crc,
-              compressedSize: prepared.data.length,
-              uncompressedSize: prepared.size,
-              zip64: false,
-            }),
-          );
-          put(prepared.data);
-          central.add({
+          // CRC and sizes are known: they go in the local header, with no data descriptor.
+          const entry = {
             ...common,
             method: prepared.method,
             flags: FLAG_UTF8,
@@ -215,7 +204,10 @@ async function* zipChunks(
             compressedSize: prepared.data.length,
             uncompressedSize: prepared.size,
             zip64: false,
-          });
+          };
+          put(localHeader(entry));
+          put(prepared.data);
+          central.add(entry);
           if (pendingBytes >= CHUNK_BYTES) yield take();
           continue;
         }

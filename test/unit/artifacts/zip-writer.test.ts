@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { type ZipSource, zipStream } from '../../../src/artifacts/zip-writer.js'
 import { JobFailedError } from '../../../src/errors.js';
 
 const MiB = 1024 * 1024;
+/** Info-ZIP's unzip, where the machine has it (CI does): a second, independent reader. */
+const UNZIP = '/usr/bin/unzip';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 let workDir: string;
@@ -104,6 +107,13 @@ describe('Function: zipStream', () => {
     expect([mode('bin/tool'), mode('big.bin'), mode('src/a.ts'), mode('src/')]).toEqual([
       0o755, 0o644, 0o644, 0o755,
     ]);
+    // Info-ZIP checks every entry's CRC and its local header against the central one.
+    if (existsSync(UNZIP)) {
+      const file = path.join(workDir, 'written.zip');
+      await writeFile(file, zip);
+      const { stdout } = await promisify(execFile)(UNZIP, ['-t', file]);
+      expect(stdout).toContain('No errors detected');
+    }
   });
 
   it('writes the Zip64 end record that our reader reads back', async () => {
