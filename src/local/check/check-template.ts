@@ -16,11 +16,12 @@ import {
 } from '../template/functions.js';
 import { type ResolveContext, resolveValue } from '../template/intrinsics.js';
 import { readTemplate, type Template, TemplateError } from '../template/parse-template.js';
+import { type ActionSite, isLambdaInvoke } from '../template/pipeline-actions.js';
 import { Findings } from './findings.js';
 import { checkFunctionBuilds } from './function-build.js';
 import { type ParamsResult, type ProbeReply, probeHandlers } from './handler-probe.js';
 import { checkFunctionRole, checkPipelineRole } from './permissions.js';
-import { type ActionSite, checkPipelineStructure, isLambdaInvoke } from './pipeline-rules.js';
+import { checkPipelineStructure } from './pipeline-rules.js';
 import { checkResources } from './resource-rules.js';
 import { deployedText, pathKey, withPlaceholders } from './user-parameters.js';
 
