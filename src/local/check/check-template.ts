@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_ACCOUNT_ID } from '../../job-event-builder.js';
 import { handlerEnvironment } from '../invoke/handler-env.js';
 import { pipelineIds } from '../pipeline/plan.js';
 import {
@@ -49,7 +50,6 @@ export interface CheckReport {
 
 /** Where the deployed stack would be; only used to build ARNs for matching IAM statements. */
 const REGION = 'us-east-1';
-const ACCOUNT = '123456789012';
 
 /** How check resolves intrinsics: parameter Defaults and overrides, `${Name}` for the rest. */
 export function checkContext(
@@ -65,7 +65,13 @@ export function checkContext(
     );
   }
   for (const [name, value] of overrides) parameters.set(name, value);
-  return { template, parameters, region: REGION, accountId: ACCOUNT, stackName: 'stack' };
+  return {
+    template,
+    parameters,
+    region: REGION,
+    accountId: DEFAULT_ACCOUNT_ID,
+    stackName: 'stack',
+  };
 }
 
 interface ParametersText {
