@@ -3,6 +3,8 @@
  * the embedded CodePipeline job API and an STS stub, plus the environment variables
  * that point an unchanged AWS SDK (or the AWS CLI) at them.
  */
+
+import { DEFAULT_ACCOUNT_ID } from '../job-event-builder.js';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3.js';
 import { type JobApi, startJobApi } from './job-api/index.js';
 import { type StsStub, startStsStub } from './sts-stub.js';
@@ -10,7 +12,7 @@ import { type StsStub, startStsStub } from './sts-stub.js';
 export interface LocalEnvironmentOptions {
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** @default '123456789012' */
+  /** @default DEFAULT_ACCOUNT_ID ('123456789012') */
   readonly accountId?: string;
   /** @default 0 (a free port) */
   readonly s3Port?: number;
@@ -47,7 +49,7 @@ export async function startLocalEnvironment(
   options: LocalEnvironmentOptions = {},
 ): Promise<LocalEnvironment> {
   const region = options.region ?? 'us-east-1';
-  const accountId = options.accountId ?? '123456789012';
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const started: { close(): Promise<void> }[] = [];
   try {
     const s3 = await startEmbeddedS3({ port: options.s3Port, region });

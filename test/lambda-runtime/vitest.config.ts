@@ -21,7 +21,7 @@ const LOCAL_TOOLING = [
   'test/integration/local/**',
   'test/unit/template/**',
   'test/integration/package.test.ts',
-  'test/helpers/**',
+  'test/self/**',
 ];
 const template = readFileSync(new URL('../../template.yaml', import.meta.url), 'utf8');
 const memoryMb = Math.max(

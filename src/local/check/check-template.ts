@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_ACCOUNT_ID } from '../../job-event-builder.js';
 import { handlerEnvironment } from '../invoke/handler-env.js';
 import { pipelineIds } from '../pipeline/plan.js';
 import {
@@ -16,10 +17,13 @@ import {
 } from '../template/functions.js';
 import { type ResolveContext, resolveValue } from '../template/intrinsics.js';
 import { readTemplate, type Template, TemplateError } from '../template/parse-template.js';
+import { type ActionSite, isLambdaInvoke } from '../template/pipeline-actions.js';
 import { Findings } from './findings.js';
+import { checkFunctionBuilds } from './function-build.js';
 import { type ParamsResult, type ProbeReply, probeHandlers } from './handler-probe.js';
 import { checkFunctionRole, checkPipelineRole } from './permissions.js';
-import { type ActionSite, checkPipelineStructure, isLambdaInvoke } from './pipeline-rules.js';
+import { checkPipelineStructure } from './pipeline-rules.js';
+import { checkResources } from './resource-rules.js';
 import { deployedText, pathKey, withPlaceholders } from './user-parameters.js';
 
 export interface CheckOptions {
@@ -30,6 +34,11 @@ export interface CheckOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How a file is named in messages. @default the absolute path */
   readonly displayPath?: (file: string) => string;
+  /**
+   * Asks the handler modules about their exports and schemas; a test may answer without
+   * the extra process. @default probeHandlers (one node process for all the modules)
+   */
+  readonly probe?: typeof probeHandlers;
 }
 
 export interface CheckReport {
@@ -41,7 +50,6 @@ export interface CheckReport {
 
 /** Where the deployed stack would be; only used to build ARNs for matching IAM statements. */
 const REGION = 'us-east-1';
-const ACCOUNT = '123456789012';
 
 /** How check resolves intrinsics: parameter Defaults and overrides, `${Name}` for the rest. */
 export function checkContext(
@@ -57,7 +65,13 @@ export function checkContext(
     );
   }
   for (const [name, value] of overrides) parameters.set(name, value);
-  return { template, parameters, region: REGION, accountId: ACCOUNT, stackName: 'stack' };
+  return {
+    template,
+    parameters,
+    region: REGION,
+    accountId: DEFAULT_ACCOUNT_ID,
+    stackName: 'stack',
+  };
 }
 
 interface ParametersText {
@@ -180,6 +194,20 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
     }
     throw error;
   }
+  return checkParsedTemplate(template, options);
+}
+
+/**
+ * Checks `template` as if read from `options.templateFile` (whose folder the CodeUri
+ * paths are relative to, and whose name the messages use): for a caller that already
+ * holds the parsed template.
+ */
+export async function checkParsedTemplate(
+  template: Template,
+  options: CheckOptions,
+): Promise<CheckReport> {
+  const { templateFile } = options;
+  const show = options.displayPath ?? ((file: string) => file);
   const context = checkContext(template, options.parameters ?? new Map());
   const pipelines = pipelineIds(context);
   if (pipelines.length === 0) {
@@ -189,6 +217,8 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
   }
   const findings = new Findings();
   const functions = templateFunctions(context, dirname(templateFile));
+  checkResources(template, findings);
+  checkFunctionBuilds(template, dirname(templateFile), functions, findings);
   const globals = template.Globals?.Function ?? {};
   const sitesByFunction = new Map<TemplateFunction, InvokeSite[]>();
 
@@ -230,7 +260,7 @@ export async function checkTemplate(options: CheckOptions): Promise<CheckReport>
 
   // One probe process for all the functions; findings in template order afterwards.
   const probed = [...sitesByFunction];
-  const replies = await probeHandlers(
+  const replies = await (options.probe ?? probeHandlers)(
     probed.map(([fn, sites]) => ({
       file: fn.file as string,
       exportName: fn.exportName,

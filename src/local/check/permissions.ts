@@ -348,6 +348,44 @@ function invokeResource(
   };
 }
 
+/**
+ * The pipeline's role should invoke only what its Invoke actions use: a warning for each
+ * Resource of an Allow of lambda:InvokeFunction that is `*` or covers none of them
+ * (least privilege, https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege).
+ */
+function checkInvokeLeastPrivilege(
+  path: string,
+  roleId: string,
+  grants: Grants,
+  invoked: readonly TemplateFunction[],
+  functions: ReadonlyMap<string, TemplateFunction>,
+  context: ResolveContext,
+  findings: Findings,
+): void {
+  const covers = invoked.map((fn) => invokeResource(functions, fn, context));
+  for (const statement of grants.statements) {
+    const action = resolveValue(statement.Action, context);
+    if (resolveValue(statement.Effect, context) !== 'Allow') continue;
+    if (!grantsAction({ Action: action }, INVOKE)) continue;
+    for (const item of asList(statement.Resource)) {
+      const resolved = resolveValue(item, context);
+      if (resolved instanceof Unresolved) continue;
+      const shown = typeof item === 'string' ? `"${item}"` : JSON.stringify(item);
+      if (resolved === '*') {
+        findings.warning(
+          path,
+          `the pipeline's role ${roleId} may invoke any function (Resource "*"), not only the ${invoked.length} its Invoke actions use (least privilege: name each with !GetAtt <Function>.Arn)`,
+        );
+      } else if (!covers.some((covered) => covered(item) === true)) {
+        findings.warning(
+          path,
+          `the pipeline's role ${roleId} may invoke ${shown}, which no Invoke action of the pipeline uses (least privilege)`,
+        );
+      }
+    }
+  }
+}
+
 /** The pipeline's role may invoke each function of the template its Invoke actions use. */
 export function checkPipelineRole(
   pipelineId: string,
@@ -373,6 +411,7 @@ export function checkPipelineRole(
     return;
   }
   const grants = roleGrants(roleId, resources, context);
+  checkInvokeLeastPrivilege(path, roleId, grants, invoked, functions, context, findings);
   for (const fn of invoked) {
     const verdict = decide(grants, INVOKE, invokeResource(functions, fn, context), context);
     if (verdict.kind === 'no') {

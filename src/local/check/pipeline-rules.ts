@@ -4,28 +4,16 @@
  * is deployed. Each rule cites the documentation page it comes from.
  */
 import { type ResolveContext, resolveString, resolveValue } from '../template/intrinsics.js';
+import {
+  type ActionSite,
+  isLambdaInvoke,
+  list,
+  pipelineActions,
+} from '../template/pipeline-actions.js';
 import type { Findings } from './findings.js';
 
 // Each rule cites its source: the pipeline structure reference, the quotas page, the
 // ActionDeclaration API reference, the variables reference, the Lambda Invoke action reference.
-
-/** One action of the pipeline, where it is, and when it runs. */
-export interface ActionSite {
-  /** `Pipeline.Stages[1].Actions[0]` */
-  readonly path: string;
-  readonly stageIndex: number;
-  readonly stageName: string;
-  readonly name: string;
-  readonly runOrder: number;
-  readonly category: string;
-  readonly provider: string;
-  readonly owner: string;
-  readonly namespace: string | undefined;
-  readonly inputArtifacts: readonly string[];
-  readonly outputArtifacts: readonly string[];
-  /** The action as written in the template (intrinsics not resolved). */
-  readonly raw: Readonly<Record<string, unknown>>;
-}
 
 /** `#{Namespace.variable}`, as CodePipeline resolves it at run time. */
 export const VARIABLE_REFERENCE = /#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}/g;
@@ -54,16 +42,6 @@ const MAX_LAMBDA_ARTIFACTS = 5;
 // (#{codepipeline.PipelineExecutionId}), `variables` for pipeline-level variables.
 const RESERVED_NAMESPACES = new Set(['codepipeline', 'variables']);
 
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function artifactNames(value: unknown, context: ResolveContext): string[] {
-  return list(value).map(
-    (item) => resolveString((item as { Name?: unknown } | null)?.Name, context) ?? '',
-  );
-}
-
 function isUnknown(text: string): boolean {
   return text.includes('${');
 }
@@ -75,47 +53,12 @@ export function configurationText(value: unknown): string {
   return String(value);
 }
 
-/** Reads the pipeline's actions, in template order, with what `check` needs of each. */
-export function pipelineActions(
-  id: string,
-  properties: Readonly<Record<string, unknown>>,
-  context: ResolveContext,
-): ActionSite[] {
-  return list(properties.Stages).flatMap((rawStage, stageIndex) => {
-    const stage = (rawStage ?? {}) as Record<string, unknown>;
-    const stageName = resolveString(stage.Name, context) ?? '';
-    return list(stage.Actions).map((rawAction, actionIndex) => {
-      const raw = (rawAction ?? {}) as Record<string, unknown>;
-      const type = (raw.ActionTypeId ?? {}) as Record<string, unknown>;
-      const runOrder = resolveValue(raw.RunOrder ?? 1, context);
-      return {
-        path: `${id}.Stages[${stageIndex}].Actions[${actionIndex}]`,
-        stageIndex,
-        stageName,
-        name: resolveString(raw.Name, context) ?? '',
-        runOrder: typeof runOrder === 'string' ? Number(runOrder) : (runOrder as number),
-        category: resolveString(type.Category, context) ?? '',
-        provider: resolveString(type.Provider, context) ?? '',
-        owner: resolveString(type.Owner, context) ?? '',
-        namespace: resolveString(raw.Namespace, context),
-        inputArtifacts: artifactNames(raw.InputArtifacts, context),
-        outputArtifacts: artifactNames(raw.OutputArtifacts, context),
-        raw,
-      };
-    });
-  });
-}
-
 /** Whether `earlier` has finished before `later` starts: an earlier stage, or a lower RunOrder. */
 export function runsBefore(earlier: ActionSite, later: ActionSite): boolean {
   return (
     earlier.stageIndex < later.stageIndex ||
     (earlier.stageIndex === later.stageIndex && earlier.runOrder < later.runOrder)
   );
-}
-
-export function isLambdaInvoke(action: ActionSite): boolean {
-  return action.category === 'Invoke' && action.provider === 'Lambda' && action.owner === 'AWS';
 }
 
 function checkStages(

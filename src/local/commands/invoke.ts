@@ -131,7 +131,7 @@ async function runInvoke(
     });
 
     out(`\nResult: ${describeOutcome(outcome).join('\n')}\n`);
-    if (outcome.status === 'Succeeded' && outputArtifacts.length > 0) {
+    if (outcome.status === 'succeeded' && outputArtifacts.length > 0) {
       out('  output artifacts:\n');
       for (const artifact of outputArtifacts) {
         const zip = await store.download(artifact);
@@ -146,7 +146,7 @@ async function runInvoke(
         );
       }
     }
-    return outcome.status === 'Succeeded' ? 0 : 1;
+    return outcome.status === 'succeeded' ? 0 : 1;
   } finally {
     await pool.close();
     await local.close();

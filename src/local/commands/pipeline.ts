@@ -89,9 +89,7 @@ function printSummary(
   const out = context.stdout;
   const skipped = summary.actions.filter((record) => record.result.state === 'skipped');
   const failed = summary.actions.filter((record) => record.result.state === 'failed');
-  out(
-    `\nPipeline ${plan.name} ${summary.status === 'Succeeded' ? 'succeeded' : 'failed'} in ${formatSeconds(tookMs)}\n`,
-  );
+  out(`\nPipeline ${plan.name} ${summary.status} in ${formatSeconds(tookMs)}\n`);
   for (const record of failed) {
     const result = record.result as { errorCode: string; message: string };
     out(
@@ -254,7 +252,7 @@ async function runPipeline(
     const summary = await runner.run();
     view.close();
     printSummary(summary, plan, Date.now() - started, context, logDir);
-    return summary.status === 'Succeeded' ? 0 : 1;
+    return summary.status === 'succeeded' ? 0 : 1;
   } finally {
     await pool.close();
     await Promise.all(sites.map((site) => site.close()));

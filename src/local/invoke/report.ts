@@ -30,7 +30,7 @@ export function describeVariables(variables: Readonly<Record<string, string>>): 
 /** The lines under "Result:" for an action outcome. */
 export function describeOutcome(outcome: ActionOutcome): string[] {
   const rounds = `${outcome.rounds.length} round${outcome.rounds.length === 1 ? '' : 's'}`;
-  if (outcome.status === 'Succeeded') {
+  if (outcome.status === 'succeeded') {
     const lines = [`Succeeded after ${rounds}`];
     if (outcome.summary) lines.push(`  summary: ${outcome.summary}`);
     const variables = describeVariables(outcome.outputVariables);

@@ -45,16 +45,20 @@ export interface RoundReport {
   readonly note?: string;
 }
 
+/**
+ * How a locally run action ended, in the engine's status words (`Outcome.status`); the
+ * job store's `Succeeded`/`Failed`/`InProgress` are CodePipeline's API words, for its wire only.
+ */
 export type ActionOutcome =
   | {
-      readonly status: 'Succeeded';
+      readonly status: 'succeeded';
       readonly summary?: string;
       readonly externalExecutionId?: string;
       readonly outputVariables: Readonly<Record<string, string>>;
       readonly rounds: readonly RoundReport[];
     }
   | {
-      readonly status: 'Failed';
+      readonly status: 'failed';
       readonly failureType: string;
       readonly message: string;
       readonly externalExecutionId?: string;
@@ -134,7 +138,7 @@ export async function runJobRounds(options: RoundsOptions): Promise<ActionOutcom
     const external = externalExecutionId !== undefined ? { externalExecutionId } : {};
     if (result === undefined) {
       return {
-        status: 'Failed',
+        status: 'failed',
         failureType: 'JobFailed',
         message: noAnswerMessage(end, options.timeoutMs),
         rounds,
@@ -142,7 +146,7 @@ export async function runJobRounds(options: RoundsOptions): Promise<ActionOutcom
     }
     if (result.status === 'Failed') {
       return {
-        status: 'Failed',
+        status: 'failed',
         failureType: result.failureDetails.type,
         message: result.failureDetails.message,
         ...(result.failureDetails.externalExecutionId !== undefined
@@ -153,7 +157,7 @@ export async function runJobRounds(options: RoundsOptions): Promise<ActionOutcom
     }
     if (result.continuationToken === undefined) {
       return {
-        status: 'Succeeded',
+        status: 'succeeded',
         ...(result.executionDetails?.summary !== undefined
           ? { summary: result.executionDetails.summary }
           : {}),
@@ -164,7 +168,7 @@ export async function runJobRounds(options: RoundsOptions): Promise<ActionOutcom
     }
     if (round >= options.maxRounds) {
       return {
-        status: 'Failed',
+        status: 'failed',
         failureType: 'JobFailed',
         message: `still in progress after ${round} round${round === 1 ? '' : 's'}: stopped at the local limit (--max-rounds ${options.maxRounds})`,
         ...external,

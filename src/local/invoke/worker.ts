@@ -5,6 +5,7 @@
  * Whether the job was answered is not its business: the job API knows that.
  */
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_ACCOUNT_ID } from '../../job-event-builder.js';
 import type { InvokeMessage, WorkerMessage } from './worker-protocol.js';
 
 type LambdaHandler = (event: unknown, context: unknown, callback?: unknown) => unknown;
@@ -45,7 +46,7 @@ function lambdaContext(message: InvokeMessage) {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: String(message.memoryMb),
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,

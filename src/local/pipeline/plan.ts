@@ -16,6 +16,7 @@ import {
   Unresolved,
 } from '../template/intrinsics.js';
 import { TemplateError } from '../template/parse-template.js';
+import { type ActionSite, list, pipelineActions } from '../template/pipeline-actions.js';
 
 export interface ActionType {
   readonly owner: string;
@@ -26,15 +27,15 @@ export interface ActionType {
 
 export type ActionKind = 'source' | 'invoke' | 'approval' | 'unsupported';
 
-export interface PlannedAction {
+/** An action as the template reader gives it (name, RunOrder, namespace, artifacts), planned. */
+export interface PlannedAction
+  extends Pick<
+    ActionSite,
+    'name' | 'runOrder' | 'namespace' | 'inputArtifacts' | 'outputArtifacts'
+  > {
   readonly stage: string;
-  readonly name: string;
-  readonly runOrder: number;
   readonly type: ActionType;
   readonly kind: ActionKind;
-  readonly namespace: string | undefined;
-  readonly inputArtifacts: readonly string[];
-  readonly outputArtifacts: readonly string[];
   /** Configuration with CloudFormation intrinsics resolved (`#{...}` left for run time). */
   readonly configuration: Readonly<Record<string, unknown>>;
   /** The template function an Invoke action runs. */
@@ -63,39 +64,33 @@ export function pipelineIds(context: ResolveContext): string[] {
     .map(([id]) => id);
 }
 
-function names(list: unknown): string[] {
-  return Array.isArray(list)
-    ? list.map((item) => String((item as { Name?: unknown }).Name ?? '')).filter(Boolean)
-    : [];
-}
-
 function unsupportedReason(type: ActionType): string {
   return `${type.category} actions by ${type.provider} do not run locally`;
 }
 
+/** What `site` is locally; the defaults stand in for what check would have refused. */
 function planAction(
   stage: string,
-  raw: Record<string, unknown>,
+  site: ActionSite,
   functions: ReadonlyMap<string, TemplateFunction>,
   context: ResolveContext,
 ): PlannedAction {
-  const rawType = (raw.ActionTypeId ?? {}) as Record<string, unknown>;
   const type: ActionType = {
-    owner: resolveString(rawType.Owner, context) ?? 'AWS',
-    category: resolveString(rawType.Category, context) ?? 'Unknown',
-    provider: resolveString(rawType.Provider, context) ?? 'Unknown',
-    version: String(resolveValue(rawType.Version, context) ?? '1'),
+    owner: site.owner || 'AWS',
+    category: site.category || 'Unknown',
+    provider: site.provider || 'Unknown',
+    version: site.version || '1',
   };
-  const rawConfiguration = (raw.Configuration ?? {}) as Record<string, unknown>;
+  const rawConfiguration = (site.raw.Configuration ?? {}) as Record<string, unknown>;
   const configuration = resolveValue(rawConfiguration, context) as Record<string, unknown>;
   const base = {
     stage,
-    name: resolveString(raw.Name, context) ?? 'Unnamed',
-    runOrder: Number(resolveValue(raw.RunOrder, context) ?? 1) || 1,
+    name: site.name || 'Unnamed',
+    runOrder: site.runOrder || 1,
     type,
-    namespace: resolveString(raw.Namespace, context),
-    inputArtifacts: names(raw.InputArtifacts),
-    outputArtifacts: names(raw.OutputArtifacts),
+    namespace: site.namespace,
+    inputArtifacts: site.inputArtifacts.filter(Boolean),
+    outputArtifacts: site.outputArtifacts.filter(Boolean),
     configuration,
   };
   if (type.category === 'Source') return { ...base, kind: 'source' };
@@ -149,15 +144,15 @@ export function planPipeline(
   }
   const properties = context.template.Resources[id]?.Properties ?? {};
   const functions = templateFunctions(context, templateDir);
-  const stages = (Array.isArray(properties.Stages) ? properties.Stages : []).map((rawStage) => {
-    const stage = rawStage as Record<string, unknown>;
-    const stageName = resolveString(stage.Name, context) ?? 'Unnamed';
-    const actions = (Array.isArray(stage.Actions) ? stage.Actions : []).map((action) =>
-      planAction(stageName, action as Record<string, unknown>, functions, context),
-    );
+  const sites = pipelineActions(id, properties, context);
+  const stages = list(properties.Stages).map((rawStage, stageIndex) => {
+    const stageName = resolveString((rawStage as { Name?: unknown } | null)?.Name, context);
+    const actions = sites
+      .filter((site) => site.stageIndex === stageIndex)
+      .map((site) => planAction(stageName || 'Unnamed', site, functions, context));
     const orders = [...new Set(actions.map((action) => action.runOrder))].sort((a, b) => a - b);
     return {
-      name: stageName,
+      name: stageName || 'Unnamed',
       groups: orders.map((order) => actions.filter((action) => action.runOrder === order)),
     };
   });

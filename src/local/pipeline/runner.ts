@@ -56,7 +56,7 @@ export interface ActionRecord {
 }
 
 export interface RunSummary {
-  readonly status: 'Succeeded' | 'Failed';
+  readonly status: 'succeeded' | 'failed';
   readonly actions: readonly ActionRecord[];
 }
 
@@ -106,7 +106,7 @@ export class PipelineRunner {
       this.#setStage(stage.name, failed ? 'Failed' : 'Succeeded');
     }
     events.pipeline(failed ? 'FAILED' : 'SUCCEEDED');
-    return { status: failed ? 'Failed' : 'Succeeded', actions: this.#records };
+    return { status: failed ? 'failed' : 'succeeded', actions: this.#records };
   }
 
   #setStage(stage: string, status: 'InProgress' | 'Succeeded' | 'Failed'): void {
@@ -308,7 +308,7 @@ export class PipelineRunner {
       },
     });
     const rounds = outcome.rounds.length > 1 ? ` (${outcome.rounds.length} rounds)` : '';
-    if (outcome.status === 'Failed') {
+    if (outcome.status === 'failed') {
       return {
         state: 'failed',
         errorCode: outcome.failureType,

@@ -8,10 +8,16 @@ import { handler as feedbackGate } from '../../../handlers/feedback-gate.js';
 import { handler as releaseNotesCheck } from '../../../handlers/release-notes-check.js';
 import { samMakefileBuild } from '../../../scripts/build.mjs';
 import { ratingGateParams, smokeTestParams, waitForUrlParams } from '../../../src/gates/index.js';
+import {
+  type CheckReport,
+  checkContext,
+  checkParsedTemplate,
+} from '../../../src/local/check/check-template.js';
+import type { ProbeReply, ProbeRequest } from '../../../src/local/check/handler-probe.js';
+import { deployedText } from '../../../src/local/check/user-parameters.js';
 import { parseTemplate, type Template } from '../../../src/local/template/parse-template.js';
 import { WATCHDOG_ENV, watchdogEnabled } from '../../../src/options.js';
 import { runJob } from '../../../src/testing/index.js';
-import { substituteDefaults, validateTemplate } from '../../helpers/template-validator.js';
 
 const root = join(import.meta.dirname, '../../..');
 const text = readFileSync(join(root, 'template.yaml'), 'utf8');
@@ -35,19 +41,58 @@ function action(template: Template, name: string): Loose {
   return actionsOf(template).find((candidate) => candidate.Name === name);
 }
 
+/** A probe that answers for handlers without loading them: every module loads, every UserParameters passes. */
+async function probeThatAccepts(requests: readonly ProbeRequest[]): Promise<ProbeReply[]> {
+  return requests.map((request) => ({
+    kind: 'loaded',
+    schema: 'params',
+    results: request.parameters.map(() => ({ ok: true }) as const),
+  }));
+}
+
+/**
+ * `codepipeline-handler check` on `template` as if it were template.yaml; `probe: false`
+ * answers for the handlers without loading them (for rules that are not about them).
+ */
+function check(template: Template, { probe = true } = {}): Promise<CheckReport> {
+  return checkParsedTemplate(template, {
+    templateFile: join(root, 'template.yaml'),
+    env: { PATH: process.env.PATH },
+    ...(probe ? {} : { probe: probeThatAccepts }),
+  });
+}
+
+/** Each finding as one line: `problem: <path>: <message>`. */
+function lines(report: CheckReport): string[] {
+  return report.findings.all.map(
+    (finding) => `${finding.severity}: ${finding.path}: ${finding.message}`,
+  );
+}
+
+/** The functions SAM builds with the Makefile: its targets write `<Handler's file>.mjs`. */
+function makefileFunctions(template: Template) {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Metadata?.BuildMethod === 'makefile')
+    .map(([logicalId, resource]) => {
+      const handler = String(resource.Properties?.Handler);
+      const dot = handler.lastIndexOf('.');
+      return {
+        logicalId,
+        outputFile: `${handler.slice(0, dot)}.mjs`,
+        exportName: handler.slice(dot + 1),
+      };
+    });
+}
+
 describe('Template: template.yaml', () => {
-  it('passes the validator', () => {
+  it('passes check: no problem and no warning, its four handlers loaded and their UserParameters valid', async () => {
     // Act
-    const report = validateTemplate(copy(), root);
+    const report = await check(copy());
 
     // Assess
-    expect(report.problems).toEqual([]);
-    expect(report.functions.map((fn) => fn.logicalId).sort()).toEqual([
-      'FeedbackGateFunction',
-      'ReleaseNotesCheckFunction',
-      'SmokeTestFunction',
-      'WaitForUrlFunction',
-    ]);
+    expect(lines(report)).toEqual([]);
+    expect(report.pipelines).toEqual(['Pipeline']);
+    expect(report.handlersChecked).toBe(4);
   });
 
   it('declares every function as the issue asks: nodejs24.x on arm64, built by the Makefile (split ESM bundles)', () => {
@@ -103,10 +148,12 @@ describe('Template: template.yaml', () => {
     // Assess
     expect(invokes).toHaveLength(4);
     for (const invoke of invokes) {
-      const raw = invoke.Configuration.UserParameters;
-      const params = JSON.parse(
-        typeof raw === 'string' ? raw : substituteDefaults(template, raw['Fn::Sub']),
+      const deployed = deployedText(
+        invoke.Configuration.UserParameters,
+        checkContext(template, new Map()),
       );
+      expect(deployed.kind).toBe('text');
+      const params = JSON.parse(deployed.kind === 'text' ? deployed.text : '');
       const schema = schemas[invoke.Configuration.FunctionName.Ref];
       if (schema) expect(schema['~standard'].validate(params).issues).toBeUndefined();
       if (params.file)
@@ -159,13 +206,8 @@ describe('Template: template.yaml', () => {
 
     it('each Handler names a file its Makefile target builds, exporting a handler function', async () => {
       // Prepare
-      const { functions } = validateTemplate(copy(), root);
-      expect(functions.map((fn) => fn.buildMethod)).toEqual([
-        'makefile',
-        'makefile',
-        'makefile',
-        'makefile',
-      ]);
+      const functions = makefileFunctions(copy());
+      expect(functions).toHaveLength(4);
 
       for (const fn of functions) {
         // Act
@@ -181,21 +223,21 @@ describe('Template: template.yaml', () => {
   });
 });
 
-describe('Function: validateTemplate', () => {
+describe('Command: check, on template.yaml broken on purpose', () => {
   it.each([
     [
       'a misspelt property',
       (t: Loose) => {
         t.Resources.FeedbackGateFunction.Properties.Timeuot = 30;
       },
-      'Resources.FeedbackGateFunction.Properties.Timeuot: unknown property (did you mean Timeout?)',
+      'problem: FeedbackGateFunction.Timeuot: unknown property (did you mean Timeout?)',
     ],
     [
       'a value of the wrong type',
       (t: Loose) => {
         t.Resources.SmokeTestFunction.Properties.Timeout = 'ninety';
       },
-      'Resources.SmokeTestFunction.Properties.Timeout: expected a number, got string "ninety"',
+      'problem: SmokeTestFunction.Timeout: expected a number, got string "ninety"',
     ],
     [
       'a misspelt property of a nested property type',
@@ -209,21 +251,35 @@ describe('Function: validateTemplate', () => {
       (t: Loose) => {
         delete t.Resources.Pipeline.Properties.RoleArn;
       },
-      'Resources.Pipeline.Properties: required property RoleArn is missing',
+      'problem: Pipeline: required property RoleArn is missing',
     ],
     [
       'a property of a nested type given as a list',
       (t: Loose) => {
         t.Resources.Pipeline.Properties.ArtifactStore.EncryptionKey = [{ Id: 'x', Type: 'KMS' }];
       },
-      'Resources.Pipeline.Properties.ArtifactStore.EncryptionKey: expected an object, got a list',
+      'problem: Pipeline.ArtifactStore.EncryptionKey: expected an object, got a list',
+    ],
+    [
+      'a key that is no resource attribute',
+      (t: Loose) => {
+        t.Resources.ArtifactBucket.Timeout = 3;
+      },
+      'problem: ArtifactBucket.Timeout: not a resource attribute',
+    ],
+    [
+      'SAM resources without the SAM transform',
+      (t: Loose) => {
+        delete t.Transform;
+      },
+      'problem: Transform: must include AWS::Serverless-2016-10-31',
     ],
     [
       'a Ref to nothing',
       (t: Loose) => {
         t.Resources.ArtifactBucketPolicy.Properties.Bucket = { Ref: 'ArtifactBukket' };
       },
-      'Ref ArtifactBukket names no parameter or resource',
+      'problem: ArtifactBucketPolicy.Bucket: Ref ArtifactBukket names no parameter or resource',
     ],
     [
       'a GetAtt of an attribute the resource lacks',
@@ -241,25 +297,110 @@ describe('Function: validateTemplate', () => {
       'Ref SiteUrl names no parameter or resource',
     ],
     [
-      'a Handler that names no source file',
-      (t: Loose) => {
-        t.Resources.FeedbackGateFunction.Properties.Handler = 'index.handler';
-      },
-      'Resources.FeedbackGateFunction.Properties.Handler: index.handler names no source file index.ts',
-    ],
-    [
       'a function the Makefile has no target for',
       (t: Loose) => {
         t.Resources.ExtraGateFunction = structuredClone(t.Resources.FeedbackGateFunction);
       },
-      'Resources.ExtraGateFunction.Metadata.BuildMethod: makefile, but the Makefile has no build-ExtraGateFunction target',
+      'problem: ExtraGateFunction.Metadata.BuildMethod: makefile, but the Makefile has no build-ExtraGateFunction target',
     ],
     [
       'a build method that cannot build the TypeScript handlers',
       (t: Loose) => {
         t.Resources.FeedbackGateFunction.Metadata.BuildMethod = 'nodejs24.x';
       },
-      'Resources.FeedbackGateFunction.Metadata.BuildMethod: expected makefile or esbuild',
+      'problem: FeedbackGateFunction.Metadata.BuildMethod: expected makefile or esbuild',
+    ],
+    [
+      'an esbuild build whose Handler names another file than esbuild writes',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata = {
+          BuildMethod: 'esbuild',
+          BuildProperties: { EntryPoints: ['handlers/feedback-gate.ts'], Minfy: true },
+        };
+      },
+      'problem: FeedbackGateFunction.Handler: handlers/feedback-gate.handler names handlers/feedback-gate.js, but esbuild writes feedback-gate.js for handlers/feedback-gate.ts',
+    ],
+    [
+      'a BuildProperty SAM does not pass to esbuild',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Metadata = {
+          BuildMethod: 'esbuild',
+          BuildProperties: { EntryPoints: ['handlers/feedback-gate.ts'], Minfy: true },
+        };
+      },
+      'problem: FeedbackGateFunction.Metadata.BuildProperties.Minfy: not passed to esbuild by SAM (did you mean Minify?)',
+    ],
+    [
+      'an Invoke action whose function is not in the template',
+      (t: Loose) => {
+        action(t, 'FeedbackGate').Configuration.FunctionName = 'some-other-function';
+      },
+      'warning: Pipeline.Stages[1].Actions[0].Configuration.FunctionName: "some-other-function" is not a function of this template',
+    ],
+    [
+      'a function that cannot report failure',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Properties.Policies[0].Statement[0].Action = [
+          'codepipeline:PutJobSuccessResult',
+        ];
+      },
+      "problem: FeedbackGateFunction.Policies: the function's role does not allow codepipeline:PutJobFailureResult",
+    ],
+    [
+      'an input artifact that no earlier action produces',
+      (t: Loose) => {
+        action(t, 'ReleaseNotesCheck').InputArtifacts = [{ Name: 'BuildOutput' }];
+      },
+      "InputArtifacts[0].Name: input artifact 'BuildOutput' is not produced by any action",
+    ],
+    [
+      'a variable of a namespace that runs later',
+      (t: Loose) => {
+        action(t, 'Approve').Configuration.CustomData = 'Smoke: #{Smoke.passedChecks}';
+      },
+      "Configuration.CustomData: #{Smoke.passedChecks}: namespace 'Smoke' belongs to",
+    ],
+    [
+      'a pipeline role that may invoke any function',
+      (t: Loose) => {
+        const statements = t.Resources.PipelineRole.Properties.Policies[0].PolicyDocument.Statement;
+        statements.find((s: Loose) => s.Sid === 'InvokeGates').Resource = '*';
+      },
+      'warning: Pipeline.RoleArn: the pipeline\'s role PipelineRole may invoke any function (Resource "*")',
+    ],
+  ])('says so for %s', async (_what, mutate, expected) => {
+    // Prepare
+    const template = copy();
+    mutate(template);
+
+    // Act: the handlers are not what these rules are about
+    const report = await check(template, { probe: false });
+
+    // Assess
+    expect(lines(report).join('\n')).toContain(expected);
+  });
+
+  it('reports UserParameters that are not JSON as the handler would fail on them', async () => {
+    // Prepare
+    const template = copy();
+    action(template, 'FeedbackGate').Configuration.UserParameters = "{file: 'ratings.json'}";
+
+    // Act
+    const report = await check(template);
+
+    // Assess
+    expect(lines(report).join('\n')).toMatch(
+      /problem: Pipeline\.Stages\[\d\]\.Actions\[\d\]\.Configuration\.UserParameters: UserParameters is not valid JSON/,
+    );
+  });
+
+  it.each([
+    [
+      'a Handler that names no source file',
+      (t: Loose) => {
+        t.Resources.FeedbackGateFunction.Properties.Handler = 'index.handler';
+      },
+      'invokes FeedbackGateFunction, whose handler file is missing: no source file for Handler index.handler',
     ],
     [
       'an esbuild entry point that does not exist',
@@ -269,62 +410,17 @@ describe('Function: validateTemplate', () => {
           BuildProperties: { EntryPoints: ['handlers/nope.ts'] },
         };
       },
-      'EntryPoints: handlers/nope.ts does not exist',
+      'the esbuild EntryPoints handlers/nope.ts',
     ],
-    [
-      'an Invoke action whose function is not in the template',
-      (t: Loose) => {
-        action(t, 'FeedbackGate').Configuration.FunctionName = 'some-other-function';
-      },
-      'Configuration.FunctionName: must be !Ref to a function of this template',
-    ],
-    [
-      'a function that cannot report failure',
-      (t: Loose) => {
-        t.Resources.FeedbackGateFunction.Properties.Policies[0].Statement[0].Action = [
-          'codepipeline:PutJobSuccessResult',
-        ];
-      },
-      'Resources.FeedbackGateFunction: its role cannot call codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult',
-    ],
-    [
-      'an input artifact that no earlier action produces',
-      (t: Loose) => {
-        action(t, 'ReleaseNotesCheck').InputArtifacts = [{ Name: 'BuildOutput' }];
-      },
-      'ReleaseNotesCheck.InputArtifacts: BuildOutput is not produced by an earlier action',
-    ],
-    [
-      'UserParameters that are not JSON',
-      (t: Loose) => {
-        action(t, 'FeedbackGate').Configuration.UserParameters = "{file: 'ratings.json'}";
-      },
-      'FeedbackGate.Configuration.UserParameters: not valid JSON',
-    ],
-    [
-      'a variable of a namespace that runs later',
-      (t: Loose) => {
-        action(t, 'Approve').Configuration.CustomData = 'Smoke: #{Smoke.passedChecks}';
-      },
-      '#{Smoke...} is no namespace of an earlier action',
-    ],
-    [
-      'a pipeline role that may invoke any function',
-      (t: Loose) => {
-        const statements = t.Resources.PipelineRole.Properties.Policies[0].PolicyDocument.Statement;
-        statements.find((s: Loose) => s.Sid === 'InvokeGates').Resource = '*';
-      },
-      'Resources.PipelineRole: may invoke "*", which no action of the pipeline uses (least privilege)',
-    ],
-  ])('complains about %s', (_what, mutate, expected) => {
+  ])('refuses to go on for %s', async (_what, mutate, expected) => {
     // Prepare
     const template = copy();
     mutate(template);
 
     // Act
-    const { problems } = validateTemplate(template, root);
+    const checking = check(template, { probe: false });
 
     // Assess
-    expect(problems.join('\n')).toContain(expected);
+    await expect(checking).rejects.toThrow(expected);
   });
 });

@@ -117,6 +117,43 @@ describe('Function: checkPipelineRole', () => {
     ]);
   });
 
+  it('warns, for least privilege, of a Resource the role may invoke that no Invoke action uses, and of "*"', () => {
+    // Prepare: the same role, with "*" added to its Resource list
+    const wide = structuredClone(template);
+    const role = wide.Resources.PipelineRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Resource: unknown[] }[] } }[];
+    };
+    role.Policies[0]?.PolicyDocument.Statement[0]?.Resource.push('*');
+    const findings = new Findings();
+
+    // Act: only the managed-* function is invoked; the GetAtt names one no action uses
+    const narrow = pipelineRole('Pipeline', ['ManagedPolicyFunction']);
+    checkPipelineRole(
+      'Pipeline',
+      wide.Resources.Pipeline?.Properties ?? {},
+      [functions.get('ManagedPolicyFunction') as NonNullable<ReturnType<typeof functions.get>>],
+      functions,
+      wide.Resources,
+      checkContext(wide, new Map()),
+      findings,
+    );
+
+    // Assess
+    const unused =
+      '{"Fn::GetAtt":["TemplateRoleFunction","Arn"]}, which no Invoke action of the pipeline uses (least privilege)';
+    expect(narrow.all).toEqual([
+      {
+        severity: 'warning',
+        path: 'Pipeline.RoleArn',
+        message: `the pipeline's role PipelineRole may invoke ${unused}`,
+      },
+    ]);
+    expect(findings.warnings.map((finding) => finding.message)).toEqual([
+      `the pipeline's role PipelineRole may invoke ${unused}`,
+      'the pipeline\'s role PipelineRole may invoke any function (Resource "*"), not only the 1 its Invoke actions use (least privilege: name each with !GetAtt <Function>.Arn)',
+    ]);
+  });
+
   it('warns when the pipeline role comes from outside the template', () => {
     // Act
     const findings = pipelineRole('ElsewherePipeline', ['ManagedPolicyFunction']);

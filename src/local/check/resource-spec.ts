@@ -1,6 +1,11 @@
-// The CloudFormation resource specification as shipped by @aws-cdk/aws-service-spec
-// (db.json.gz: every AWS:: resource plus the SAM AWS::Serverless:: ones), and a
-// checker of property values against it.
+/**
+ * The CloudFormation resource specification (the registry schemas of every `AWS::`
+ * resource type plus SAM's `AWS::Serverless::` ones, as @aws-cdk/aws-service-spec ships
+ * them in db.json.gz), and a checker of a resource's property values against it: what
+ * CloudFormation's own validation would refuse at deploy time
+ * (https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html).
+ * The spec package is not a dependency of the CLI: without it, `check` says how to add it.
+ */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -25,6 +30,12 @@ export interface SpecResource {
   attributes: Record<string, unknown>;
 }
 
+/** A value CloudFormation would refuse: where (`Pipeline.ArtifactStore.Type`) and why. */
+export interface SpecProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 interface SpecTypeDefinition {
   $id: string;
   name: string;
@@ -44,20 +55,28 @@ export class ResourceSpec {
     return this.#resources.get(type);
   }
 
-  /** Problems of `properties` as the properties of a resource of `type`, each prefixed with its path. */
-  checkProperties(type: SpecResource, properties: Record<string, unknown>, path: string): string[] {
+  /** Problems of `properties` as the properties of a resource of `type`, each with its path below `path`. */
+  checkProperties(
+    type: SpecResource,
+    properties: Record<string, unknown>,
+    path: string,
+  ): SpecProblem[] {
     return this.#checkObject(type.properties, properties, path);
   }
 
-  #checkObject(shape: Record<string, SpecProperty>, value: unknown, path: string): string[] {
+  #checkObject(shape: Record<string, SpecProperty>, value: unknown, path: string): SpecProblem[] {
     if (isIntrinsic(value)) return [];
-    if (!isPlainObject(value)) return [`${path}: expected an object, got ${describe(value)}`];
-    const problems: string[] = [];
+    if (!isPlainObject(value))
+      return [{ path, message: `expected an object, got ${describe(value)}` }];
+    const problems: SpecProblem[] = [];
     for (const [key, item] of Object.entries(value)) {
       const property = shape[key];
       if (!property) {
         const hint = closest(key, Object.keys(shape));
-        problems.push(`${path}.${key}: unknown property${hint ? ` (did you mean ${hint}?)` : ''}`);
+        problems.push({
+          path: `${path}.${key}`,
+          message: `unknown property${hint ? ` (did you mean ${hint}?)` : ''}`,
+        });
         continue;
       }
       const candidates = [property.type, ...(property.previousTypes ?? [])];
@@ -66,13 +85,13 @@ export class ResourceSpec {
     }
     for (const [key, property] of Object.entries(shape)) {
       if (property.required && !(key in value)) {
-        problems.push(`${path}: required property ${key} is missing`);
+        problems.push({ path, message: `required property ${key} is missing` });
       }
     }
     return problems;
   }
 
-  #checkValue(type: SpecType, value: unknown, path: string): string[] {
+  #checkValue(type: SpecType, value: unknown, path: string): SpecProblem[] {
     // An intrinsic's result is known only at deploy time; its references are checked elsewhere.
     if (isIntrinsic(value)) return [];
     switch (type.type) {
@@ -82,25 +101,28 @@ export class ResourceSpec {
       case 'date-time':
         return ['string', 'number', 'boolean'].includes(typeof value)
           ? []
-          : [`${path}: expected a string, got ${describe(value)}`];
+          : [{ path, message: `expected a string, got ${describe(value)}` }];
       case 'number':
       case 'integer': {
         const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
         if (typeof number !== 'number' || !Number.isFinite(number)) {
           return [
-            `${path}: expected a${type.type === 'integer' ? 'n integer' : ' number'}, got ${describe(value)}`,
+            {
+              path,
+              message: `expected a${type.type === 'integer' ? 'n integer' : ' number'}, got ${describe(value)}`,
+            },
           ];
         }
         return type.type === 'integer' && !Number.isInteger(number)
-          ? [`${path}: expected an integer, got ${number}`]
+          ? [{ path, message: `expected an integer, got ${number}` }]
           : [];
       }
       case 'boolean':
         return typeof value === 'boolean' || value === 'true' || value === 'false'
           ? []
-          : [`${path}: expected a boolean, got ${describe(value)}`];
+          : [{ path, message: `expected a boolean, got ${describe(value)}` }];
       case 'null':
-        return value === null ? [] : [`${path}: expected null, got ${describe(value)}`];
+        return value === null ? [] : [{ path, message: `expected null, got ${describe(value)}` }];
       case 'tag':
         return this.#checkObject(
           {
@@ -111,12 +133,14 @@ export class ResourceSpec {
           path,
         );
       case 'array':
-        if (!Array.isArray(value)) return [`${path}: expected a list, got ${describe(value)}`];
+        if (!Array.isArray(value))
+          return [{ path, message: `expected a list, got ${describe(value)}` }];
         return value.flatMap((item, index) =>
           this.#checkValue(type.element, item, `${path}[${index}]`),
         );
       case 'map':
-        if (!isPlainObject(value)) return [`${path}: expected a map, got ${describe(value)}`];
+        if (!isPlainObject(value))
+          return [{ path, message: `expected a map, got ${describe(value)}` }];
         return Object.entries(value).flatMap(([key, item]) =>
           this.#checkValue(type.element, item, `${path}.${key}`),
         );
@@ -132,13 +156,25 @@ export class ResourceSpec {
   }
 }
 
-let cached: ResourceSpec | undefined;
+/** The package the spec comes from; `check` skips the spec rules (with a warning) without it. */
+export const RESOURCE_SPEC_PACKAGE = '@aws-cdk/aws-service-spec';
 
-/** Loads the spec once per process (the file is ~15 MB of JSON). */
-export function loadResourceSpec(): ResourceSpec {
-  if (cached) return cached;
+let cached: ResourceSpec | null | undefined;
+
+/**
+ * Loads the spec once per process (the file is ~15 MB of JSON); undefined when
+ * @aws-cdk/aws-service-spec is not installed.
+ */
+export function loadResourceSpec(): ResourceSpec | undefined {
+  if (cached !== undefined) return cached ?? undefined;
   const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('@aws-cdk/aws-service-spec/package.json'));
+  let root: string;
+  try {
+    root = dirname(require.resolve(`${RESOURCE_SPEC_PACKAGE}/package.json`));
+  } catch {
+    cached = null;
+    return undefined;
+  }
   const db = JSON.parse(gunzipSync(readFileSync(join(root, 'db.json.gz'))).toString('utf8')) as {
     schema: {
       resource: { entities: SpecResource[] };
@@ -147,6 +183,15 @@ export function loadResourceSpec(): ResourceSpec {
   };
   cached = new ResourceSpec(db.schema.resource.entities, db.schema.typeDefinition.entities);
   return cached;
+}
+
+/** The attribute names of `type` (a SAM function has those of the Lambda function it becomes); undefined when unknown. */
+export function attributesOf(spec: ResourceSpec, type: string): string[] | undefined {
+  const resource = spec.resource(
+    type === 'AWS::Serverless::Function' ? 'AWS::Lambda::Function' : type,
+  );
+  const names = Object.keys(resource?.attributes ?? {});
+  return names.length > 0 ? names : undefined;
 }
 
 export function isIntrinsic(value: unknown): value is Record<string, unknown> {
@@ -167,7 +212,7 @@ function describe(value: unknown): string {
 }
 
 /** The problems of the alternative that came closest to matching. */
-function fewest(attempts: string[][]): string[] {
+function fewest(attempts: SpecProblem[][]): SpecProblem[] {
   return attempts.reduce((best, found) => (found.length < best.length ? found : best));
 }
 

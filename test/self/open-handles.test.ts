@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runFixtureVitest } from './fixture-vitest.js';
-import { isAlive } from './open-handles.js';
+import { runFixtureVitest } from '../helpers/fixture-vitest.js';
+import { isAlive } from '../helpers/open-handles.js';
 
 describe('Setup file and global teardown: a run that leaves handles open fails', () => {
   it('fails each leaking file by name, fails the run for an orphan, kills them all, and passes the clean file', async () => {

@@ -13,16 +13,16 @@ import { describe, expect, it } from 'vitest';
 import { jobClientHooksOf } from '../../src/clients.js';
 import { fakeArtifactCredentials } from '../../src/testing/fake-credentials.js';
 import { runJob } from '../../src/testing/index.js';
-import { runFixtureVitest } from './fixture-vitest.js';
-import { startTestJobApi } from './job-api.js';
+import { runFixtureVitest } from '../helpers/fixture-vitest.js';
+import { startTestJobApi } from '../helpers/job-api.js';
 import {
   describeSecretFindings,
   findSecrets,
   findSecretsInValue,
   requestHeadForScan,
   StreamScanner,
-} from './secret-scan.js';
-import { installSecretCapture, takeSecretFindings } from './secret-scan-capture.js';
+} from '../helpers/secret-scan.js';
+import { installSecretCapture, takeSecretFindings } from '../helpers/secret-scan-capture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
