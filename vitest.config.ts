@@ -1,4 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import {
+  LAMBDA_PASS_ENV,
+  LAMBDA_PASS_FILES,
+  LAMBDA_PASS_NODE_FLAGS,
+} from './test/lambda-runtime/lambda-project.js';
 
 /**
  * Coverage of src/ by `npm test`, in percent: raise them, never lower them. Set from
@@ -6,6 +12,25 @@ import { defineConfig } from 'vitest/config';
  * passing: statements 80.15, branches 73.12, functions 80.45, lines 82.19), rounded down.
  */
 const COVERAGE_FLOORS = { statements: 80, branches: 73, functions: 80, lines: 82 };
+
+/** Never test files: test/fixtures holds files for other projects (the packed-package consumer). */
+const NOT_TESTS = ['test/fixtures/**', 'node_modules/**'];
+/** *.heavy.test.ts need tens of seconds of CPU: `npm run test:heavy` runs them (test/heavy). */
+const HEAVY_TESTS = '**/*.heavy.test.ts';
+
+/**
+ * The test files whose code under test starts a worker thread on TypeScript sources
+ * (the watchdog thread, src/watchdog/thread.ts). The thread inherits the test
+ * process's execArgv, so these files run in processes started with the tsx loader.
+ * Every other file runs without it: vitest compiles the TypeScript itself, and tsx
+ * registered in a test process cost each file about 0.7 s of CPU (67 small files:
+ * 123 s of CPU with it, 77 s without).
+ */
+const WORKER_THREAD_TESTS = [
+  'test/unit/watchdog/index.test.ts',
+  'test/unit/watchdog/thread.test.ts',
+];
+const TSX_LOADER = ['--import', 'tsx'];
 
 export default defineConfig({
   // readme-examples/ import the package by name, as users do; point that at the source.
@@ -23,22 +48,21 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts'],
-    // test/fixtures holds files for other projects (the packed-package consumer).
-    // *.heavy.test.ts need tens of seconds of CPU: `npm run test:heavy` runs them.
-    exclude: ['test/fixtures/**', 'node_modules/**', '**/*.heavy.test.ts'],
+    // What every project below inherits: the setup file, the global setup, the timeouts.
     setupFiles: ['test/helpers/setup.ts'],
-    // Worker threads started by the code under test (the watchdog) run TypeScript sources
-    // too; they inherit the test process's execArgv, and with it this loader.
-    execArgv: ['--import', 'tsx'],
     // Its teardown fails the run when a test left an orphaned process behind.
     globalSetup: ['test/helpers/global-setup.ts'],
-    // Says what kept the process alive if vitest cannot exit after the run.
-    reporters: ['default', 'hanging-process'],
     // Only a guard against a test that hangs, never a check of speed: on a shared CI
     // machine running other work, tests that take 5 s on a quiet one took over 30 s.
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // Vitest's default is a worker per core but one, so on a 2-core CI machine it ran
+    // one test file at a time, with one core busy on average (wall 5 min 38 s, CPU
+    // 5 min 47 s): many files mostly wait on child processes and sockets. Two files at
+    // a time there; the default on bigger machines.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Says what kept the process alive if vitest cannot exit after the run.
+    reporters: ['default', 'hanging-process'],
     // `npm test` collects coverage: the run fails when coverage of src/ drops below
     // these floors.
     coverage: {
@@ -48,9 +72,42 @@ export default defineConfig({
       reportOnFailure: true,
       thresholds: COVERAGE_FLOORS,
     },
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-    },
+    // One run, one pool of workers: `npm test` runs all four projects;
+    // `npm run test:lambda` the two Lambda ones (`--project 'lambda*'`).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: [...NOT_TESTS, HEAVY_TESTS, ...WORKER_THREAD_TESTS],
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'suite-threads', include: WORKER_THREAD_TESTS, execArgv: TSX_LOADER },
+      },
+      // The Lambda pass (test/lambda-runtime/lambda-project.ts says which files and why).
+      {
+        extends: true,
+        test: {
+          name: 'lambda',
+          include: LAMBDA_PASS_FILES,
+          exclude: [...NOT_TESTS, HEAVY_TESTS, ...WORKER_THREAD_TESTS],
+          env: LAMBDA_PASS_ENV,
+          execArgv: LAMBDA_PASS_NODE_FLAGS,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lambda-threads',
+          include: WORKER_THREAD_TESTS,
+          env: LAMBDA_PASS_ENV,
+          execArgv: [...LAMBDA_PASS_NODE_FLAGS, ...TSX_LOADER],
+        },
+      },
+    ],
   },
 });

@@ -63,9 +63,10 @@ function freshProject(parent: string, name: string): string {
 
 /**
  * The package as a user meets it: packed with `npm pack`, installed from the tarball
- * into fresh projects.
+ * into fresh projects. The two projects are independent, so their installs and runs
+ * overlap (each mostly waits on npm and on child processes).
  */
-describe('Package: codepipeline-handler installed from its tarball', () => {
+describe.concurrent('Package: codepipeline-handler installed from its tarball', () => {
   const work = mkdtempSync(join(tmpdir(), 'cph-consumer-'));
   let tarball = '';
   afterAll(() => rmSync(work, { recursive: true, force: true }));
