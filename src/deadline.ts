@@ -11,12 +11,30 @@ export interface Deadline {
   readonly budgetMs: number;
   /** Milliseconds left before Lambda's own timeout (Infinity without a Lambda context). */
   remainingMs(): number;
+  /**
+   * Calls `callback` when the deadline expires (in a microtask if it already has), as
+   * `expired.then(callback)` would, without a promise per invocation. One callback: a
+   * second replaces the first.
+   */
+  onExpired(callback: () => void): void;
   cancel(): void;
 }
 
 export interface DeadlineContext {
   getRemainingTimeInMillis?: () => number;
 }
+
+/** The deadline of a call without a Lambda context: it never comes. */
+const NO_DEADLINE: Deadline = {
+  // A fresh promise each time: reactions on one shared pending promise would pile up.
+  get expired() {
+    return new Promise<void>(() => {});
+  },
+  budgetMs: Number.POSITIVE_INFINITY,
+  remainingMs: () => Number.POSITIVE_INFINITY,
+  onExpired: () => {},
+  cancel: () => {},
+};
 
 /**
  * Starts the deadline for one invocation: `remaining - marginMs` from now. A context
@@ -26,25 +44,51 @@ export interface DeadlineContext {
  */
 export function startDeadline(context: DeadlineContext | undefined, marginMs: number): Deadline {
   const getRemaining = context?.getRemainingTimeInMillis;
-  if (typeof getRemaining !== 'function') {
-    return {
-      expired: new Promise<void>(() => {}),
-      budgetMs: Number.POSITIVE_INFINITY,
-      remainingMs: () => Number.POSITIVE_INFINITY,
-      cancel: () => {},
-    };
+  if (typeof getRemaining !== 'function') return NO_DEADLINE;
+  return new TimedDeadline(Number(getRemaining.call(context)), marginMs);
+}
+
+/**
+ * One timer per invocation, and the `expired` promise made only when something waits on
+ * it: most invocations end long before their deadline, and this runs on every one.
+ */
+class TimedDeadline implements Deadline {
+  readonly budgetMs: number;
+  readonly remainingMs: () => number;
+  readonly #timer: NodeJS.Timeout;
+  #fired = false;
+  #expired: Promise<void> | undefined;
+  #resolve: (() => void) | undefined;
+  #callback: (() => void) | undefined;
+
+  constructor(startRemaining: number, marginMs: number) {
+    const startedAt = Date.now();
+    this.budgetMs = Number.isFinite(startRemaining) ? Math.max(0, startRemaining - marginMs) : 0;
+    this.remainingMs = () => Math.max(0, startRemaining - (Date.now() - startedAt));
+    this.#timer = setTimeout(() => {
+      this.#fired = true;
+      this.#callback?.();
+      this.#resolve?.();
+    }, this.budgetMs);
   }
-  const startRemaining = Number(getRemaining.call(context));
-  const startedAt = Date.now();
-  const budgetMs = Number.isFinite(startRemaining) ? Math.max(0, startRemaining - marginMs) : 0;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, budgetMs);
-  });
-  return {
-    expired,
-    budgetMs,
-    remainingMs: () => Math.max(0, startRemaining - (Date.now() - startedAt)),
-    cancel: () => clearTimeout(timer),
-  };
+
+  onExpired(callback: () => void): void {
+    if (this.#fired) queueMicrotask(callback);
+    else this.#callback = callback;
+  }
+
+  get expired(): Promise<void> {
+    if (this.#expired === undefined) {
+      this.#expired = this.#fired
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#resolve = resolve;
+          });
+    }
+    return this.#expired;
+  }
+
+  cancel(): void {
+    clearTimeout(this.#timer);
+  }
 }

@@ -55,11 +55,15 @@ export function invokeAction<
     throw new TypeError('codepipeline-handler: invokeAction needs a run(job) function');
   }
   const { run } = options;
-  const runJob = async (_event: unknown, context: Context) => {
+  // Not async: middy awaits only what returns a promise, and a synchronous `run` has
+  // finished, with nothing to wait for.
+  const runJob = (_event: unknown, context: Context) => {
     const job = (context as JobContext<ParamsOf<Schema>, State>).job;
+    const returned = run(job);
+    if (typeof (returned as PromiseLike<unknown> | undefined)?.then !== 'function') return returned;
     // Stop waiting at the deadline: the engine has answered by then, and the invocation
     // must end before Lambda kills it (a killed invocation is retried).
-    return Promise.race([run(job), deadlineOf(job as Job<unknown, unknown>)]);
+    return Promise.race([returned, deadlineOf(job as Job<unknown, unknown>)]);
   };
   // middy's own early timeout is off: the engine's deadline already ends runJob in time,
   // and a second timer per invocation is pure overhead.

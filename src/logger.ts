@@ -24,6 +24,13 @@ export interface PowertoolsLikeLogger {
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** `level` of a line, spelled once here rather than upper-cased per line. */
+const LEVEL_NAMES: Record<LogLevel, string> = {
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+};
 
 /** The level set by `LOG_LEVEL`, `POWERTOOLS_LOG_LEVEL` or Lambda's `AWS_LAMBDA_LOG_LEVEL`. */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
@@ -52,24 +59,31 @@ export function createJsonLogger(options: {
 }): JobLogger {
   const threshold = LEVELS[options.level ?? logLevelFromEnv()];
   const sink = options.sink ?? stdoutSink;
+  const { keys, redactor } = options;
+  // Runs once per job at least (the "Reported" line): one object, one JSON.stringify
+  // without a replacer (redactValue already wrote BigInts as text), no copies.
   const write = (level: LogLevel, message: string, extra?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
-    const entry = {
-      level: level.toUpperCase(),
-      message: options.redactor.redact(message),
+    const entry: Record<string, unknown> = {
+      level: LEVEL_NAMES[level],
+      message: redactor.redact(message),
       timestamp: new Date().toISOString(),
-      ...options.keys,
+      ...keys,
     };
     let line: string;
     try {
-      line = JSON.stringify(
-        { ...entry, ...(extra ? (options.redactor.redactValue(extra) as object) : {}) },
-        bigIntAsText,
-      );
+      if (extra) Object.assign(entry, redactor.redactValue(extra));
+      line = JSON.stringify(entry);
     } catch {
       // Logging must never stop a job from being answered: extras that cannot be read
       // (a throwing getter, a revoked Proxy thrown by user code) cost their fields only.
-      line = JSON.stringify({ ...entry, logError: 'the extra fields could not be serialized' });
+      line = JSON.stringify({
+        level: entry.level,
+        message: entry.message,
+        timestamp: entry.timestamp,
+        ...(redactor.redactValue(keys) as object),
+        logError: 'the extra fields could not be serialized',
+      });
     }
     sink(line);
   };
@@ -79,11 +93,6 @@ export function createJsonLogger(options: {
     warn: (message, extra) => write('warn', message, extra),
     error: (message, extra) => write('error', message, extra),
   };
-}
-
-/** JSON.stringify cannot write a BigInt (user code may throw or log one): write its digits. */
-function bigIntAsText(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 /** Wraps a Powertools-style logger so extras are redacted like ours. */

@@ -90,6 +90,13 @@ export function deadlineOf(job: Job<unknown, unknown>): Promise<void> {
   return invocations.get(job)?.deadline.expired ?? new Promise(() => {});
 }
 
+/** Where a continued job stands: the state, round and start its token carried. */
+interface Continued {
+  readonly state: unknown;
+  readonly round: number;
+  readonly startedAt: number;
+}
+
 /**
  * The engine as a middy middleware: `before` parses the event and puts the `Job` on
  * `context.job`; the handler returns an Outcome (or nothing, for success); `after`
@@ -127,12 +134,18 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       })
     : undefined;
 
-  const codePipelineJobBefore = async (request: Request<unknown, unknown, Error, Context>) => {
+  // Synchronous unless the invocation needs to wait (the watchdog, a params schema, a
+  // continuation token, an early answer): middy awaits only what returns a promise, and
+  // this runs on every invocation.
+  const codePipelineJobBefore = (
+    request: Request<unknown, unknown, Error, Context>,
+  ): JobResult | Promise<JobResult | undefined> | undefined => {
+    const context = request.context as Partial<JobContext<unknown, unknown>>;
     // A context object reused across calls (tests, local runners) must not carry the
     // previous invocation's job into this one's error handling.
-    delete (request.context as Partial<JobContext<unknown, unknown>>).job;
+    if ('job' in context) delete context.job;
     // A harness (the testing kit) may serve this invocation's clients and memory.
-    const hooks = jobClientHooksOf(request.context);
+    const hooks = jobClientHooksOf(context);
     const answered = hooks?.answeredJobs ?? answeredByThisHandler;
     const parsed = parseJobEvent(request.event);
     const jobId = parsed.ok ? parsed.job.id : parsed.jobId;
@@ -162,11 +175,59 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
       logger.warn(
         'This job was already answered by this container; ignoring the repeated delivery',
       );
-      return { jobId, status: 'already-answered' } satisfies JobResult;
+      return { jobId, status: 'already-answered' };
     }
-    // Watched from here on: a parser or `run` that blocks the event loop is answered for.
-    const watch =
-      parsed.ok && watchdog
+    // Failures before `run` (malformed event, bad UserParameters, foreign token) are answered here.
+    const answerEarly = (error: unknown, watch: Watch | undefined) => {
+      deadline.cancel();
+      const { failureType, message } = failureOf(error);
+      logger.error('The job cannot start', { failureType, message });
+      return finish(jobId, failureOutcome(message, failureType), { report, answered, watch });
+    };
+    if (!parsed.ok) return answerEarly(parsed.error, undefined);
+
+    const configuration = parsed.job.data;
+    const start = (watch: Watch | undefined, params: unknown, continued: Continued) => {
+      const abort = new AbortController();
+      const job = new Job<unknown, unknown>({
+        data: parsed.job,
+        params,
+        logger,
+        redactor,
+        round: continued.round + 1,
+        startedAt: new Date(continued.startedAt),
+        state: continued.state,
+        remainingTimeMs: deadline.remainingMs,
+        signal: abort.signal,
+        lambdaContext: request.context,
+        ...(hooks?.adoptClient ? { adoptClient: hooks.adoptClient } : {}),
+        ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
+      });
+      const invocation: Invocation = {
+        job,
+        deadline,
+        abort,
+        report,
+        startedMs: Date.now(),
+        watch,
+        answered,
+      };
+      invocations.set(job, invocation);
+      deadline.onExpired(() => {
+        invocation.answer ??= answerTimeout(invocation, timeoutMarginMs);
+      });
+      (request.context as JobContext<unknown, unknown>).job = job;
+      logger.debug('Job started', { round: job.round, functionName: job.functionName });
+      return undefined;
+    };
+    const needsParams = options.params !== undefined;
+    const token = configuration.continuationToken;
+    if (!watchdog && !needsParams && token === undefined) {
+      return start(undefined, undefined, { state: undefined, round: 0, startedAt: Date.now() });
+    }
+    return (async () => {
+      // Watched from here on: a parser or `run` that blocks the event loop is answered for.
+      const watch = watchdog
         ? await watchdog.watch({
             jobId,
             startedAt,
@@ -175,66 +236,23 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
             marginMs: timeoutMarginMs,
           })
         : undefined;
-    // Failures before `run` (malformed event, bad UserParameters, foreign token) are answered here.
-    const answerEarly = async (error: unknown) => {
-      deadline.cancel();
-      const { failureType, message } = failureOf(error);
-      logger.error('The job cannot start', { failureType, message });
-      return finish(jobId, failureOutcome(message, failureType), { report, answered, watch });
-    };
-    if (!parsed.ok) return answerEarly(parsed.error);
-
-    const configuration = parsed.job.data;
-    let params: unknown;
-    let continued = { state: undefined as unknown, round: 0, startedAt: Date.now() };
-    try {
-      if (options.params) {
-        params = await parseUserParameters(
-          options.params,
-          configuration.actionConfiguration.configuration.UserParameters,
-        );
+      let params: unknown;
+      let continued: Continued = { state: undefined, round: 0, startedAt: Date.now() };
+      try {
+        if (options.params) {
+          params = await parseUserParameters(
+            options.params,
+            configuration.actionConfiguration.configuration.UserParameters,
+          );
+        }
+        if (token !== undefined) {
+          continued = await readContinuation(token, options.foreignContinuationToken);
+        }
+      } catch (error) {
+        return answerEarly(error, watch);
       }
-      if (configuration.continuationToken !== undefined) {
-        continued = await readContinuation(
-          configuration.continuationToken,
-          options.foreignContinuationToken,
-        );
-      }
-    } catch (error) {
-      return answerEarly(error);
-    }
-
-    const abort = new AbortController();
-    const job = new Job<unknown, unknown>({
-      data: parsed.job,
-      params,
-      logger,
-      redactor,
-      round: continued.round + 1,
-      startedAt: new Date(continued.startedAt),
-      state: continued.state,
-      remainingTimeMs: deadline.remainingMs,
-      signal: abort.signal,
-      lambdaContext: request.context,
-      ...(hooks?.adoptClient ? { adoptClient: hooks.adoptClient } : {}),
-      ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
-    });
-    const invocation: Invocation = {
-      job,
-      deadline,
-      abort,
-      report,
-      startedMs: Date.now(),
-      watch,
-      answered,
-    };
-    invocations.set(job, invocation);
-    deadline.expired.then(() => {
-      invocation.answer ??= answerTimeout(invocation, timeoutMarginMs);
-    });
-    (request.context as JobContext<unknown, unknown>).job = job;
-    logger.debug('Job started', { round: job.round, functionName: job.functionName });
-    return undefined;
+      return start(watch, params, continued);
+    })();
   };
 
   const codePipelineJobAfter = async (request: Request<unknown, unknown, Error, Context>) => {

@@ -46,9 +46,13 @@ export class Redactor {
     return out;
   }
 
-  /** A JSON-safe copy of `value` with secrets and secret-named keys masked. */
+  /**
+   * A JSON-safe copy of `value` with secrets and secret-named keys masked. A BigInt
+   * (which JSON.stringify refuses) becomes its digits, so a log line needs no replacer.
+   */
   redactValue(value: unknown, depth = 0): unknown {
     if (typeof value === 'string') return this.redact(value);
+    if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;
     if (depth > 8) return '[Truncated]';
     if (value instanceof Error) {

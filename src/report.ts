@@ -91,14 +91,23 @@ function commandFor(jobId: string, outcome: Outcome) {
       },
     });
   }
-  const executionDetails = {
-    ...(outcome.summary ? { summary: outcome.summary } : {}),
-    ...(outcome.externalExecutionId ? { externalExecutionId: outcome.externalExecutionId } : {}),
-    ...(outcome.percentComplete !== undefined ? { percentComplete: outcome.percentComplete } : {}),
-  };
+  // Built only when there is a detail to send (a bare success is the common answer).
+  const hasDetails =
+    !!outcome.summary || !!outcome.externalExecutionId || outcome.percentComplete !== undefined;
+  const executionDetails = hasDetails
+    ? {
+        ...(outcome.summary ? { summary: outcome.summary } : {}),
+        ...(outcome.externalExecutionId
+          ? { externalExecutionId: outcome.externalExecutionId }
+          : {}),
+        ...(outcome.percentComplete !== undefined
+          ? { percentComplete: outcome.percentComplete }
+          : {}),
+      }
+    : undefined;
   return new PutJobSuccessResultCommand({
     jobId,
-    ...(Object.keys(executionDetails).length > 0 ? { executionDetails } : {}),
+    ...(executionDetails ? { executionDetails } : {}),
     ...(outcome.status === 'in-progress'
       ? { continuationToken: outcome.continuationToken }
       : outcome.outputVariables && Object.keys(outcome.outputVariables).length > 0
@@ -133,14 +142,18 @@ async function send(
       await client.send(commandFor(jobId, outcome) as PutJobSuccessResultCommand, {
         abortSignal: abort.signal,
       });
-      logger.info(`Reported ${outcome.status} to CodePipeline`, {
-        operation,
-        status: outcome.status,
-        ...(outcome.status === 'failed'
-          ? { failureType: outcome.failureType, failureMessage: outcome.message }
-          : { summary: outcome.summary }),
-        attempts: attempt,
-      });
+      logger.info(
+        `Reported ${outcome.status} to CodePipeline`,
+        outcome.status === 'failed'
+          ? {
+              operation,
+              status: outcome.status,
+              failureType: outcome.failureType,
+              failureMessage: outcome.message,
+              attempts: attempt,
+            }
+          : { operation, status: outcome.status, summary: outcome.summary, attempts: attempt },
+      );
       return { status: 'reported' };
     } catch (error) {
       lastError = error;

@@ -53,3 +53,47 @@ describe('Function: startDeadline', () => {
     expect(deadline.budgetMs).toBe(0);
   });
 });
+
+describe('Method: Deadline.onExpired', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('calls back when the deadline expires, and not after cancel', async () => {
+    // Prepare
+    vi.useFakeTimers();
+    const end = Date.now() + 100;
+    const context = { getRemainingTimeInMillis: () => end - Date.now() };
+    const expiring = startDeadline(context, 50);
+    const cancelled = startDeadline(context, 50);
+    const calls: string[] = [];
+
+    // Act
+    expiring.onExpired(() => calls.push('expired'));
+    cancelled.onExpired(() => calls.push('cancelled'));
+    cancelled.cancel();
+    await vi.advanceTimersByTimeAsync(49);
+    const before = [...calls];
+    await vi.advanceTimersByTimeAsync(1);
+
+    // Assess
+    expect(before).toEqual([]);
+    expect(calls).toEqual(['expired']);
+  });
+
+  it('calls back at once (in a microtask) when it has already expired, as a late then() would', async () => {
+    // Prepare: no time left, and the timer has fired.
+    const deadline = startDeadline({ getRemainingTimeInMillis: () => 0 }, 10);
+    await deadline.expired;
+    const calls: string[] = [];
+
+    // Act
+    deadline.onExpired(() => calls.push('late'));
+    const synchronously = [...calls];
+    await Promise.resolve();
+
+    // Assess
+    expect(synchronously).toEqual([]);
+    expect(calls).toEqual(['late']);
+  });
+});
