@@ -67,6 +67,8 @@ export interface S3RequestRecord {
   readonly bytesIn: number;
   /** Response body bytes sent to the client (up to where a client that hung up left). */
   readonly bytesOut: number;
+  /** `performance.now()` when the request arrived: orders it among other services' records. */
+  readonly receivedAt: number;
 }
 
 /** A canned answer that replaces forwarding to s3rver. */
@@ -206,6 +208,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
   }
 
   function forward(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://embedded-s3');
     const { bucket, key } = pathTarget(url);
     const method = req.method ?? '';
@@ -236,6 +239,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
         statusCode,
         bytesIn,
         bytesOut,
+        receivedAt,
       });
     };
     const answerWith = (statusCode: number, code: string, message: string) => {
