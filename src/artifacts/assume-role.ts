@@ -109,9 +109,7 @@ export class RoleAssumer {
     const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
     const { endpoints } = this.#setup;
     const client = new STSClient({
-      ...(endpoints
-        ? { endpoint: endpoints.sts, credentials: endpoints.functionCredentials }
-        : {}),
+      ...(endpoints ? { endpoint: endpoints.sts, credentials: endpoints.functionCredentials } : {}),
       requestHandler: { connectionTimeout: STS_TIMEOUT_MS, requestTimeout: STS_TIMEOUT_MS },
     });
     this.#setup.adoptClient?.(client);

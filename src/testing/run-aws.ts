@@ -9,7 +9,11 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { JobClientHooks } from '../clients.js';
 import type { EmbeddedS3, S3RequestRecord } from '../local/embedded-s3.js';
-import { type RecordedCall as JobApiCall, type JobApi, startJobApi } from '../local/job-api/index.js';
+import {
+  type JobApi,
+  type RecordedCall as JobApiCall,
+  startJobApi,
+} from '../local/job-api/index.js';
 import { type StsCall, type StsStub, startStsStub } from '../local/sts-stub.js';
 import { MissingPeerError, missingPeers } from '../optional-peers.js';
 import type { ArtifactLocation } from './job-event.js';
@@ -174,7 +178,11 @@ export class RunAws {
  */
 function pinSdkSend(client: object): void {
   let send: unknown;
-  for (let proto = Object.getPrototypeOf(client); proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(client);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const own: unknown = Object.getOwnPropertyDescriptor(proto, 'send')?.value;
     if (typeof own === 'function') send = own;
   }
