@@ -25,19 +25,46 @@ export const JOB_CLIENT_HOOKS = Symbol.for('codepipeline-handler.job-client-hook
  * A per-invocation channel to the job's own AWS clients, for a test harness (the
  * testing kit's `runJob`). It travels as a non-enumerable property of the Lambda
  * context, is read once when the invocation starts and is kept with that invocation
- * only, so faking one invocation's clients touches no other client in the process:
- * a user's own SDK mocks keep working during and after the run.
+ * only, so it touches no other client in the process: a user's own SDK mocks keep
+ * working during and after the run.
  */
-export interface JobClientHooks {
+export interface JobClientHooks extends JobClientSetup {
   /** The client that reports this job, instead of the `client` option or the shared default. */
   readonly codePipeline?: () => CodePipelineClient;
-  /**
-   * Called with each client the engine builds for this job (S3 with the artifact
-   * credentials, STS for AssumeRole and identity lookups) before its first call.
-   */
-  readonly adoptClient?: (client: object) => void;
   /** Memory of answered job ids for this invocation, instead of the handler's own. */
   readonly answeredJobs?: AnsweredJobs;
+}
+
+/**
+ * How the engine builds the S3 and STS clients of one job (S3 with the artifact
+ * credentials; STS for AssumeRole and identity lookups) when a harness serves them.
+ * Without it they use the SDK's standard configuration, as in Lambda.
+ */
+export interface JobClientSetup {
+  /** Local endpoints that serve this job's S3 and STS calls instead of AWS. */
+  readonly endpoints?: JobClientEndpoints;
+  /**
+   * Called with each S3 and STS client the engine builds for this job, before its first
+   * call (the testing kit pins the SDK's own `send` on it, so that a user's
+   * `mockClient(S3Client)` does not answer the job's calls).
+   */
+  readonly adoptClient?: (client: object) => void;
+}
+
+/** Where one job's S3 and STS clients send their calls (loopback servers of a harness). */
+export interface JobClientEndpoints {
+  /**
+   * The S3 endpoint; the client then addresses buckets path-style, as a local server
+   * needs. May be left out for a job without artifacts (no S3 client is built then).
+   */
+  readonly s3?: string;
+  /** The STS endpoint. */
+  readonly sts: string;
+  /**
+   * What the function's own STS calls (AssumeRole, identity lookups without artifact
+   * credentials) sign with, instead of the SDK's credential chain: a harness has no role.
+   */
+  readonly functionCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** The hooks a harness put on `context`, if any. */

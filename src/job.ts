@@ -8,6 +8,7 @@ import type {
   OutputArtifact,
 } from './artifacts/index.js';
 import { JobArtifacts } from './artifacts/index.js';
+import type { JobClientSetup } from './clients.js';
 import { encodeContinuation } from './continuation.js';
 import { CodePipelineJobError, type FailureType } from './errors.js';
 import type { ArtifactCredentials, ArtifactRef, EncryptionKey, JobData } from './event.js';
@@ -40,8 +41,8 @@ export interface JobInit<Params> {
   readonly signal: AbortSignal;
   /** The Lambda context of this invocation. */
   readonly lambdaContext: Context;
-  /** Hands each AWS client built for this job to a test harness (see clients.ts). */
-  readonly adoptClient?: (client: object) => void;
+  /** How a test harness serves the AWS clients built for this job (see clients.ts). */
+  readonly clientSetup?: JobClientSetup;
   readonly artifactLimits?: Partial<ArtifactLimits>;
 }
 
@@ -87,7 +88,7 @@ export class Job<Params = undefined, State = unknown> {
   readonly #state: unknown;
   readonly #remainingTimeMs: () => number;
   readonly #artifactLimits: Partial<ArtifactLimits> | undefined;
-  readonly #adoptClient: ((client: object) => void) | undefined;
+  readonly #clientSetup: JobClientSetup | undefined;
   #artifacts: JobArtifacts | undefined;
   #recorded: Outcome | undefined;
 
@@ -111,7 +112,7 @@ export class Job<Params = undefined, State = unknown> {
     this.#state = init.state;
     this.#remainingTimeMs = init.remainingTimeMs;
     this.#artifactLimits = init.artifactLimits;
-    this.#adoptClient = init.adoptClient;
+    this.#clientSetup = init.clientSetup;
   }
 
   /** The state the previous round passed to `inProgress`, or undefined in round 1. */
@@ -207,7 +208,7 @@ export class Job<Params = undefined, State = unknown> {
         redactor: this.#redactor,
         ...(this.#artifactLimits ? { limits: this.#artifactLimits } : {}),
       },
-      this.#adoptClient ? { adoptClient: this.#adoptClient } : {},
+      this.#clientSetup ? { clientSetup: this.#clientSetup } : {},
     );
     return this.#artifacts;
   }

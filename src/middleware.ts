@@ -200,7 +200,7 @@ export function codePipelineJob<Schema extends StandardSchemaV1 | undefined = un
         remainingTimeMs: deadline.remainingMs,
         signal: abort.signal,
         lambdaContext: request.context,
-        ...(hooks?.adoptClient ? { adoptClient: hooks.adoptClient } : {}),
+        ...(hooks ? { clientSetup: hooks } : {}),
         ...(options.artifactLimits ? { artifactLimits: options.artifactLimits } : {}),
       });
       const invocation: Invocation = {

@@ -7,7 +7,7 @@
  */
 
 /** Every optional peer; package.json's `peerDependencies` lists the same names. */
-export const OPTIONAL_PEERS = ['aws-sdk-client-mock', 's3rver', 'tsx', 'yaml'] as const;
+export const OPTIONAL_PEERS = ['s3rver', 'tsx', 'yaml'] as const;
 
 export type OptionalPeer = (typeof OPTIONAL_PEERS)[number];
 
@@ -39,18 +39,4 @@ export function missingPeers(names: readonly OptionalPeer[]): OptionalPeer[] {
       return true;
     }
   });
-}
-
-/**
- * Imports an optional peer; when it is not installed, throws a MissingPeerError naming
- * the feature that needs it and the install command.
- */
-export async function importPeer<Module>(name: OptionalPeer, feature: string): Promise<Module> {
-  try {
-    return (await import(name)) as Module;
-  } catch (error) {
-    if (missingPeers([name]).length > 0)
-      throw new MissingPeerError(feature, [name], { cause: error });
-    throw error;
-  }
 }

@@ -7,6 +7,7 @@
  */
 
 import { errorCodeOf, isUnavailable } from '../aws-errors.js';
+import type { JobClientSetup } from '../clients.js';
 import {
   type CodePipelineJobError,
   ConfigurationError,
@@ -53,20 +54,20 @@ export class RoleAssumer {
   readonly #jobId: string;
   readonly #redactor: Redactor;
   readonly #describeIdentity: IdentityLookup;
-  readonly #adoptClient: ((client: object) => void) | undefined;
+  readonly #setup: JobClientSetup;
   readonly #cache = new Map<string, Promise<AwsCredentials>>();
 
-  /** `adoptClient` receives each STS client before its call (the testing kit fakes that instance). */
+  /** `setup` is a harness's (the testing kit's): its STS endpoint, and `adoptClient` for each client. */
   constructor(
     jobId: string,
     redactor: Redactor,
     describeIdentity: IdentityLookup = lookupCallerIdentity,
-    adoptClient?: (client: object) => void,
+    setup: JobClientSetup = {},
   ) {
     this.#jobId = jobId;
     this.#redactor = redactor;
     this.#describeIdentity = describeIdentity;
-    this.#adoptClient = adoptClient;
+    this.#setup = setup;
   }
 
   /** Credentials for `roleArn`, cached per role ARN and options for this job. */
@@ -106,10 +107,12 @@ export class RoleAssumer {
 
   async #call(roleArn: string, options: AssumeRoleOptions): Promise<AwsCredentials> {
     const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const { endpoints } = this.#setup;
     const client = new STSClient({
+      ...(endpoints ? { endpoint: endpoints.sts, credentials: endpoints.functionCredentials } : {}),
       requestHandler: { connectionTimeout: STS_TIMEOUT_MS, requestTimeout: STS_TIMEOUT_MS },
     });
-    this.#adoptClient?.(client);
+    this.#setup.adoptClient?.(client);
     try {
       const response = await client.send(
         new AssumeRoleCommand({

@@ -25,19 +25,19 @@ export class ArtifactBackend {
 
   constructor(context: ArtifactContext, internals: ArtifactInternals = {}) {
     this.#context = context;
-    const { adoptClient } = internals;
+    const { clientSetup = {} } = internals;
     this.#clients = new LazyS3Client(
       context.credentials,
       internals.loadS3 ?? loadS3Module,
-      adoptClient,
+      clientSetup,
     );
     this.#lookupIdentity =
-      internals.lookupIdentity ?? ((credentials) => lookupCallerIdentity(credentials, adoptClient));
+      internals.lookupIdentity ?? ((credentials) => lookupCallerIdentity(credentials, clientSetup));
     this.#assumer = new RoleAssumer(
       context.jobId,
       context.redactor,
       this.#lookupIdentity,
-      adoptClient,
+      clientSetup,
     );
     this.#limits = resolveLimits(context.limits);
   }

@@ -3,6 +3,7 @@
  * alone sends people looking at the wrong role. Best effort and short: it only
  * improves a message that is reported anyway.
  */
+import type { JobClientSetup } from '../clients.js';
 import type { AwsCredentials } from './assume-role.js';
 
 export type IdentityLookup = (credentials: AwsCredentials | undefined) => Promise<string>;
@@ -12,20 +13,23 @@ const LOOKUP_TIMEOUT_MS = 3_000;
 /**
  * The ARN STS `GetCallerIdentity` returns for `credentials` (or for the function's own
  * credentials when undefined), or a sentence saying it could not be determined.
- * `adoptClient` receives the STS client before its call (the testing kit fakes it).
+ * `setup` is a harness's (the testing kit's): its STS endpoint, and `adoptClient`.
  */
 export async function lookupCallerIdentity(
   credentials: AwsCredentials | undefined,
-  adoptClient?: (client: object) => void,
+  setup: JobClientSetup = {},
 ): Promise<string> {
   try {
     const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { endpoints } = setup;
+    const signWith = credentials ?? endpoints?.functionCredentials;
     const client = new STSClient({
-      ...(credentials ? { credentials } : {}),
+      ...(signWith ? { credentials: signWith } : {}),
+      ...(endpoints ? { endpoint: endpoints.sts } : {}),
       maxAttempts: 2,
       requestHandler: { connectionTimeout: LOOKUP_TIMEOUT_MS, requestTimeout: LOOKUP_TIMEOUT_MS },
     });
-    adoptClient?.(client);
+    setup.adoptClient?.(client);
     try {
       const identity = await client.send(new GetCallerIdentityCommand({}));
       return identity.Arn ? describeArn(identity.Arn) : 'an identity STS did not name';

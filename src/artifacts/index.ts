@@ -6,6 +6,7 @@
  * the code that does the work (backend.ts) is imported with the first artifact call,
  * so a gate that never touches an artifact pays nothing for it.
  */
+import type { JobClientSetup } from '../clients.js';
 import { ConfigurationError } from '../errors.js';
 import type { ArtifactCredentials, ArtifactRef, EncryptionKey } from '../event.js';
 import type { JobLogger } from '../logger.js';
@@ -34,8 +35,8 @@ export interface ArtifactContext {
 export interface ArtifactInternals {
   readonly loadS3?: () => Promise<S3Module>;
   readonly lookupIdentity?: IdentityLookup;
-  /** Receives each S3 / STS client built for the job: the testing kit fakes those instances. */
-  readonly adoptClient?: (client: object) => void;
+  /** How the job's S3 and STS clients are built under a harness (the testing kit's endpoints). */
+  readonly clientSetup?: JobClientSetup;
 }
 
 export class JobArtifacts {

@@ -4,6 +4,7 @@
  * only reached through dynamic `import()` here; everything else imports types.
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { JobClientSetup } from '../clients.js';
 import type { ArtifactCredentials } from '../event.js';
 
 export type S3Module = typeof import('@aws-sdk/client-s3');
@@ -20,15 +21,18 @@ export const S3_REQUEST_TIMEOUT_MS = 60_000;
  * The client configuration: the job's artifact credentials (the pipeline's role,
  * not the function's), region and endpoint from the SDK's default chain
  * (`AWS_REGION`, `AWS_ENDPOINT_URL_S3`, ...), SigV4 (the SDK's only signer for S3).
+ * `endpoint` (a harness's local S3, see `JobClientSetup`) overrides the chain's.
  */
 export function s3ClientConfig(
   credentials: ArtifactCredentials,
   env: NodeJS.ProcessEnv = process.env,
+  endpoint?: string,
 ): S3ClientConfig {
   // Custom endpoints are S3-compatible servers on loopback or in a lab; they have
   // no wildcard DNS for virtual-hosted buckets, so path style is the one that works.
-  const customEndpoint = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  const customEndpoint = Boolean(endpoint || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return {
+    ...(endpoint ? { endpoint } : {}),
     credentials: {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
@@ -60,18 +64,18 @@ export async function loadS3Module(): Promise<S3Module> {
 export class LazyS3Client {
   readonly #credentials: ArtifactCredentials;
   readonly #load: () => Promise<S3Module>;
-  readonly #adopt: ((client: object) => void) | undefined;
+  readonly #setup: JobClientSetup;
   #handle: Promise<S3Handle> | undefined;
 
-  /** `adopt` receives the client before its first call (the testing kit fakes that instance). */
+  /** `setup` is a harness's (the testing kit's): its S3 endpoint, and `adoptClient` before the first call. */
   constructor(
     credentials: ArtifactCredentials,
     load: () => Promise<S3Module> = loadS3Module,
-    adopt?: (client: object) => void,
+    setup: JobClientSetup = {},
   ) {
     this.#credentials = credentials;
     this.#load = load;
-    this.#adopt = adopt;
+    this.#setup = setup;
   }
 
   /** Whether a client was ever requested (for tests and debug logs). */
@@ -82,8 +86,10 @@ export class LazyS3Client {
   get(): Promise<S3Handle> {
     if (this.#handle) return this.#handle;
     const handle = this.#load().then((s3) => {
-      const client = new s3.S3Client(s3ClientConfig(this.#credentials));
-      this.#adopt?.(client);
+      const client = new s3.S3Client(
+        s3ClientConfig(this.#credentials, process.env, this.#setup.endpoints?.s3),
+      );
+      this.#setup.adoptClient?.(client);
       return { s3, client };
     });
     // A failed load is not cached: the next call tries again.

@@ -10,11 +10,17 @@
  * - s3rver accepts `x-amz-server-side-encryption: aws:kms` but forgets it. The proxy
  *   remembers it per object, echoes it on GET/HEAD like S3, and can refuse writes
  *   without it, like a bucket policy that requires SSE-KMS.
+ * - s3rver checks bucket names with a regular expression that backtracks for minutes
+ *   (blocking the process) on a long invalid name. The proxy refuses names S3 would
+ *   refuse itself, except those given to `createBucket`: published sample events carry
+ *   placeholders ("the name of the bucket ...") and the testing kit serves them, under
+ *   a valid alias s3rver stores them as.
  *
  * Tests and benchmarks use the same server: every request is recorded (headers, bytes
  * in and out), and `intercept` makes it answer what s3rver cannot (a 403 for a bucket,
  * a 503) or fail the way networks do (a hang, a dropped connection, a body cut short).
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import {
@@ -39,6 +45,8 @@ import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked.js';
 
 /** The only access key s3rver knows. */
 const S3RVER_ACCESS_KEY = 'S3RVER';
+/** S3's bucket naming rules, as a pattern that cannot backtrack. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_RECORDED_REQUESTS = 10_000;
 
 export interface EmbeddedS3Options {
@@ -67,6 +75,8 @@ export interface S3RequestRecord {
   readonly bytesIn: number;
   /** Response body bytes sent to the client (up to where a client that hung up left). */
   readonly bytesOut: number;
+  /** `performance.now()` when the request arrived: orders it among other services' records. */
+  readonly receivedAt: number;
 }
 
 /** A canned answer that replaces forwarding to s3rver. */
@@ -128,6 +138,10 @@ export interface EmbeddedS3 extends EventEmitter<EmbeddedS3Events> {
   readonly port: number;
   /** Where s3rver keeps the data; removed by `close()`. */
   readonly directory: string;
+  /**
+   * Creates a bucket. A name S3 would refuse (a sample event's placeholder) is served
+   * too, stored under a valid alias; requests name it as given.
+   */
   createBucket(name: string, options?: { readonly requireSseKms?: boolean }): Promise<void>;
   putObject(
     bucket: string,
@@ -153,9 +167,12 @@ export interface EmbeddedS3 extends EventEmitter<EmbeddedS3Events> {
 
 /** Bucket and key of a path-style request (`/bucket/key/with/slashes`). */
 function pathTarget(url: URL): { bucket: string | undefined; key: string | undefined } {
-  const [, bucket, ...rest] = url.pathname.split('/');
+  const [, bucket = '', ...rest] = url.pathname.split('/');
   const key = rest.length > 0 ? rest.map(decodeURIComponent).join('/') : undefined;
-  return { bucket: bucket === '' ? undefined : bucket, key: key === '' ? undefined : key };
+  return {
+    bucket: bucket === '' ? undefined : decodeURIComponent(bucket),
+    key: key === '' ? undefined : key,
+  };
 }
 
 /** The access key id a SigV4 request was signed with (header or presigned query). */
@@ -194,6 +211,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
 
   const encryption = new Map<string, ObjectEncryption>();
   const sseKmsBuckets = new Set<string>();
+  // Bucket names S3 would refuse, given to createBucket: name → the name s3rver stores.
+  const bucketAliases = new Map<string, string>();
   const records: S3RequestRecord[] = [];
   let interceptor: S3Interceptor | undefined;
   const emitter = new EventEmitter<EmbeddedS3Events>();
@@ -206,6 +225,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
   }
 
   function forward(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://embedded-s3');
     const { bucket, key } = pathTarget(url);
     const method = req.method ?? '';
@@ -236,6 +256,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
         statusCode,
         bytesIn,
         bytesOut,
+        receivedAt,
       });
     };
     const answerWith = (statusCode: number, code: string, message: string) => {
@@ -276,6 +297,19 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
       return;
     }
     const cutMidBody = intercepted !== undefined;
+
+    const alias = bucket === undefined ? undefined : bucketAliases.get(bucket);
+    if (bucket !== undefined && alias === undefined && !BUCKET_NAME.test(bucket)) {
+      answerWith(
+        400,
+        'InvalidBucketName',
+        'The specified bucket is not valid (S3 bucket naming rules)',
+      );
+      return;
+    }
+    if (alias !== undefined) {
+      url.pathname = url.pathname.replace(/^\/[^/]*/, `/${alias}`);
+    }
 
     if (
       isObjectWrite &&
@@ -428,6 +462,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
     port,
     directory,
     async createBucket(name: string, bucketOptions: { requireSseKms?: boolean } = {}) {
+      if (!BUCKET_NAME.test(name)) {
+        const digest = createHash('sha256').update(name).digest('hex').slice(0, 40);
+        bucketAliases.set(name, `alias-${digest}`);
+      }
       await admin.send(new CreateBucketCommand({ Bucket: name }));
       if (bucketOptions.requireSseKms === true) sseKmsBuckets.add(name);
     },

@@ -21,12 +21,19 @@ export interface StsStubOptions {
   readonly callerArn?: string;
 }
 
+/** One request: its form fields, decoded (`Action`, `RoleArn`, ...), and when it arrived. */
+export interface StsCall {
+  readonly [field: string]: string | number;
+  /** `performance.now()` when the request arrived: orders it among other services' records. */
+  readonly receivedAt: number;
+}
+
 export interface StsStub {
   /** `http://127.0.0.1:<port>`: the value for `AWS_ENDPOINT_URL_STS`. */
   readonly endpoint: string;
   readonly port: number;
-  /** The form bodies received, decoded (`Action`, `RoleArn`, ...), oldest first. */
-  readonly calls: readonly Readonly<Record<string, string>>[];
+  /** The requests received, oldest first. */
+  readonly calls: readonly StsCall[];
   /** Makes `action` answer 500 InternalFailure (as an STS outage would) until called with `false`. */
   failAction(action: 'GetCallerIdentity' | 'AssumeRole', failing?: boolean): void;
   close(): Promise<void>;
@@ -71,7 +78,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 /** Starts the STS stub on 127.0.0.1. Signatures are not verified (any credentials work). */
 export async function startStsStub(options: StsStubOptions = {}): Promise<StsStub> {
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
-  const calls: Record<string, string>[] = [];
+  const calls: StsCall[] = [];
   const failing = new Set<string>();
   // Keys handed out by AssumeRole, so GetCallerIdentity can answer as the assumed role.
   const assumed = new Map<string, { arn: string; userId: string }>();
@@ -127,11 +134,12 @@ export async function startStsStub(options: StsStubOptions = {}): Promise<StsStu
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
+    const receivedAt = performance.now();
     try {
       if (req.method !== 'POST') throw new StsError('InvalidAction', 'Only POST is served');
       const form = await readForm(req);
       const action = form.get('Action');
-      calls.push(Object.fromEntries(form));
+      calls.push({ ...Object.fromEntries(form), receivedAt });
       if (action !== null && failing.has(action)) {
         throw new StsError(
           'InternalFailure',

@@ -1,4 +1,3 @@
-export type { RecordedCall } from './fake-aws.js';
 export {
   type ArtifactFiles,
   type ArtifactLocation,
@@ -7,6 +6,7 @@ export {
   jobEvent,
 } from './job-event.js';
 export { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
+export type { RecordedCall } from './run-aws.js';
 export {
   type JobRunResult,
   JobSkippedAsDuplicateError,

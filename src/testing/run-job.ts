@@ -3,19 +3,21 @@ import { unzipBuffer, zipBuffer } from '../artifacts/zip-buffer.js';
 import { withJobClientHooks } from '../clients.js';
 import { encodeContinuation } from '../continuation.js';
 import { type JobEvent, parseJobEvent } from '../event.js';
-import { FakeAws, type RecordedCall } from './fake-aws.js';
 import {
   type ArtifactFiles,
+  type ArtifactLocation,
   artifactLocations,
   type JobEventOptions,
   jobEvent,
 } from './job-event.js';
 import { type LambdaContextOptions, lambdaContext } from './lambda-context.js';
+import { type RecordedCall, RunAws } from './run-aws.js';
 
 /**
  * A Lambda handler built on the engine: an `invokeAction` handler, or a middy chain
- * that uses `codePipelineJob`. The kit fakes the clients the engine hands it; a
- * handler that builds its own CodePipeline client is not answered through the kit.
+ * that uses `codePipelineJob`. The kit points the clients the engine builds for the
+ * job at its local servers; a handler that builds its own CodePipeline client to
+ * answer is not answered through the kit.
  */
 export type LambdaHandler = (event: never, context: Context) => unknown;
 
@@ -59,7 +61,7 @@ export interface JobRunResult {
   readonly calls: readonly RecordedCall[];
   /** The handler's JSON log lines, parsed (other lines as `{ message }`). */
   readonly logs: readonly Record<string, unknown>[];
-  /** Bytes of artifact content the fake S3 sent. */
+  /** Bytes of artifact content the kit's S3 sent to the handler. */
   readonly bytesServed: number;
   /** What the handler resolved with. */
   readonly handlerResult: unknown;
@@ -82,15 +84,17 @@ export class JobSkippedAsDuplicateError extends Error {
 }
 
 // Runs take turns: the handler's log lines are captured from process.stdout, and
-// AWS_REGION is set for the run. The AWS fakes themselves are per run.
+// AWS_REGION is set for the run. The AWS servers themselves are per run.
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs one invocation of `handler` the way CodePipeline and Lambda would, with no AWS
- * account, credentials or network: the in-memory artifacts are zipped and served by
- * a fake S3, the result calls are recorded by a fake CodePipeline, and the Lambda
- * context counts down from `remainingTimeMs`. Only the job's own clients are faked
- * (see `FakeAws`): the user's own SDK mocks stay in place.
+ * account, credentials or network. The run gets its own servers on 127.0.0.1, the
+ * local AWS the CLI runs on: the in-memory artifacts are zipped and served by the
+ * embedded S3 (s3rver, which must be installed), the answer is judged by the embedded
+ * CodePipeline job API with the API's rules, AssumeRole is served by the STS stub. The
+ * Lambda context counts down from `remainingTimeMs`. Only the job's own clients are
+ * pointed at these servers: the user's own SDK mocks stay in place.
  *
  * @example
  * ```ts
@@ -110,7 +114,16 @@ export function runJob(handler: LambdaHandler, options: RunJobOptions = {}): Pro
 async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise<JobRunResult> {
   const event = eventOf(options);
   const jobId = jobIdOf(event);
-  const fake = await FakeAws.create();
+  const { inputs, outputs } = artifactLocations(event);
+  const aws = await RunAws.start({
+    inputs: await Promise.all(
+      inputs.map(async (input) => {
+        const files = options.artifacts?.[input.name];
+        return files ? { ...input, zip: await zipFiles(files) } : input;
+      }),
+    ),
+    outputs,
+  });
   const logs: Record<string, unknown>[] = [];
   const restoreStdout = captureStdout(logs, options.echoLogs ?? false);
   // Lambda always sets AWS_REGION; SDK clients (and lib-storage) need one.
@@ -120,51 +133,41 @@ async function runAlone(handler: LambdaHandler, options: RunJobOptions): Promise
   let handlerError: unknown;
   let threw = false;
   try {
-    const { inputs } = artifactLocations(event);
-    for (const input of inputs) {
-      const files = options.artifacts?.[input.name];
-      if (files) fake.putObject(input.bucket, input.key, await zipFiles(files));
-    }
     try {
       handlerResult = await handler(
         event as never,
-        withJobClientHooks(lambdaContext(options), fake.hooks()),
+        withJobClientHooks(lambdaContext(options), aws.hooks()),
       );
     } catch (error) {
       threw = true;
       handlerError = error;
+    } finally {
+      restoreStdout();
+      if (!regionWasSet) delete process.env.AWS_REGION;
     }
-  } finally {
-    restoreStdout();
-    fake.restore();
-    if (!regionWasSet) delete process.env.AWS_REGION;
-  }
 
-  // The answer CodePipeline took: the first one it did not refuse.
-  const answer = fake.calls.find(
-    (call) =>
-      call.service === 'codepipeline' &&
-      call.operation.startsWith('PutJob') &&
-      call.input.jobId === jobId &&
-      call.refused === undefined,
-  );
-  if (!answer) {
-    if (threw) throw handlerError;
-    if (isSkippedDuplicate(handlerResult)) throw new JobSkippedAsDuplicateError(jobId);
-    throw new Error(
-      `The handler sent no result for job ${jobId} to CodePipeline: the pipeline would wait until the action times out. (The kit answers through the clients the engine hands it: a handler that builds its own CodePipeline client is not seen.)`,
-    );
+    // The answer CodePipeline took: the first one it did not refuse.
+    const answer = aws.answer(jobId);
+    if (!answer) {
+      if (threw) throw handlerError;
+      if (isSkippedDuplicate(handlerResult)) throw new JobSkippedAsDuplicateError(jobId);
+      throw new Error(
+        `The handler sent no result for job ${jobId} to CodePipeline: the pipeline would wait until the action times out. (The kit answers through the clients the engine hands it: a handler that builds its own CodePipeline client is not seen.)`,
+      );
+    }
+    return {
+      jobId,
+      ...resultOf(answer),
+      outputArtifacts: await outputsOf(outputs, aws),
+      calls: aws.calls(),
+      logs,
+      bytesServed: aws.bytesServed(),
+      handlerResult,
+      ...(threw ? { handlerError } : {}),
+    };
+  } finally {
+    await aws.close();
   }
-  return {
-    jobId,
-    ...resultOf(answer),
-    outputArtifacts: await outputsOf(event, fake),
-    calls: fake.calls,
-    logs,
-    bytesServed: fake.bytesServed,
-    handlerResult,
-    ...(threw ? { handlerError } : {}),
-  };
 }
 
 /** The event to run: the caller's, or one built from the options, mid-job when asked. */
@@ -265,11 +268,14 @@ function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-async function outputsOf(event: JobEvent, fake: FakeAws): Promise<JobRunResult['outputArtifacts']> {
+async function outputsOf(
+  locations: readonly ArtifactLocation[],
+  aws: RunAws,
+): Promise<JobRunResult['outputArtifacts']> {
   const outputs: JobRunResult['outputArtifacts'] = {};
-  for (const output of artifactLocations(event).outputs) {
-    const stored = fake.getObject(output.bucket, output.key);
-    if (stored) outputs[output.name] = await unzipBuffer(stored.body, output.name);
+  for (const output of locations) {
+    const stored = await aws.object(output);
+    if (stored) outputs[output.name] = await unzipBuffer(stored, output.name);
   }
   return outputs;
 }

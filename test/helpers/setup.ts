@@ -10,7 +10,7 @@ import { listeningServers, takeOpenHandles, trackChildProcesses } from './open-h
 import { describeSecretFindings } from './secret-scan.js';
 import { installSecretCapture, takeSecretFindings } from './secret-scan-capture.js';
 
-// Every mocked client is followed, whichever test or helper (FakeAws) creates it.
+// Every mocked client is followed, whichever test or helper creates it.
 vi.mock(import('aws-sdk-client-mock'), async (importOriginal) => {
   const original = await importOriginal();
   const { watchMockedClient } = await import('./secret-scan-capture.js');

@@ -253,7 +253,7 @@ describe('Capture: every channel a test can leak through', () => {
 
   it("sees what a handler run by runJob logs and reports, with the job's own credentials", async () => {
     // Act: a hand-written handler without the framework's redaction, answering through
-    // the client the kit hands the engine (the kit fakes only that one)
+    // the client the kit hands the engine (pointed at the run's own job API)
     await runJob(
       async (
         event: {
@@ -284,7 +284,7 @@ describe('Capture: every channel a test can leak through', () => {
     // Assess
     expect(takeSecretFindings().map((finding) => finding.where)).toEqual([
       'stdout',
-      'the input of a PutJobFailureResultCommand sent to a mocked AWS client.failureDetails.message',
+      expect.stringMatching(/^an HTTP request POST \/ to 127\.0\.0\.1:\d+ \(body\)$/),
     ]);
   });
 });

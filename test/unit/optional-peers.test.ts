@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  importPeer,
   MissingPeerError,
   missingPeers,
   OPTIONAL_PEERS,
@@ -10,12 +9,12 @@ import {
 describe('Module: optional peers', () => {
   it('names the missing packages, the feature and the one install command', () => {
     // Act
-    const one = new MissingPeerError('the testing kit', ['aws-sdk-client-mock']);
+    const one = new MissingPeerError('the testing kit', ['s3rver']);
     const several = new MissingPeerError('the CLI', ['s3rver', 'yaml']);
 
     // Assess
     expect(one.message).toBe(
-      'aws-sdk-client-mock is not installed: install it to use the testing kit: npm install --save-dev aws-sdk-client-mock s3rver tsx yaml',
+      's3rver is not installed: install it to use the testing kit: npm install --save-dev s3rver tsx yaml',
     );
     expect(several.message).toBe(
       `s3rver, yaml are not installed: install them to use the CLI: ${OPTIONAL_PEERS_INSTALL}`,
@@ -23,12 +22,8 @@ describe('Module: optional peers', () => {
     expect(several.missing).toEqual(['s3rver', 'yaml']);
   });
 
-  it('finds every peer installed in this repository and imports one', async () => {
-    // Act
-    const yaml = await importPeer<typeof import('yaml')>('yaml', 'the CLI');
-
+  it('finds every peer installed in this repository', () => {
     // Assess: this repository installs them as devDependencies.
     expect(missingPeers(OPTIONAL_PEERS)).toEqual([]);
-    expect(typeof yaml.parse).toBe('function');
   });
 });

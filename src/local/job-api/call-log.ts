@@ -48,6 +48,8 @@ export interface RecordedCall {
   readonly accepted: boolean;
   /** The client received the 200 (set once the response is flushed). */
   readonly acknowledged: boolean;
+  /** `performance.now()` when the call arrived: orders it among other services' records. */
+  readonly receivedAt: number;
 }
 
 export interface ScriptOptions {

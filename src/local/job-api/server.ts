@@ -104,6 +104,7 @@ function sendInternalFailure(res: ServerResponse, error: unknown): void {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, served: Served) {
+  const receivedAt = performance.now();
   let call: JsonRpcCall;
   try {
     call = await parseJsonRpcCall(req);
@@ -135,6 +136,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served)
     reply: reply.kind,
     accepted: false,
     acknowledged: false,
+    receivedAt,
   });
 
   if (reply.kind === 'hang') return; // close() ends it (closeAllConnections)
