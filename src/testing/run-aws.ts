@@ -9,11 +9,7 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { JobClientHooks } from '../clients.js';
 import type { EmbeddedS3, S3RequestRecord } from '../local/embedded-s3.js';
-import {
-  type JobApi,
-  type RecordedCall as JobApiCall,
-  startJobApi,
-} from '../local/job-api/index.js';
+import { type JobApi, type JobApiRequest, startJobApi } from '../local/job-api/index.js';
 import { type StsCall, type StsStub, startStsStub } from '../local/sts-stub.js';
 import { MissingPeerError, missingPeers } from '../optional-peers.js';
 import type { ArtifactLocation } from './job-event.js';
@@ -190,7 +186,7 @@ function pinSdkSend(client: object): void {
   Object.defineProperty(client, 'send', { value: send, writable: true, configurable: true });
 }
 
-function codePipelineCall(call: JobApiCall): RecordedCall {
+function codePipelineCall(call: JobApiRequest): RecordedCall {
   return {
     service: 'codepipeline',
     operation: call.operation,

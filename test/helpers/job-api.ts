@@ -7,7 +7,7 @@
  */
 import { type JobApi, type ScriptedReply, startJobApi } from '../../src/local/job-api/index.js';
 
-export type { RecordedCall, ScriptedReply } from '../../src/local/job-api/index.js';
+export type { JobApiRequest, ScriptedReply } from '../../src/local/job-api/index.js';
 
 export function startTestJobApi(
   replies: readonly ScriptedReply[] = [],

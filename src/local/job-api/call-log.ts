@@ -29,7 +29,7 @@ export type ScriptedReply =
   | { readonly kind: 'accept-then-reset' };
 
 /** One call as the job API saw it. */
-export interface RecordedCall {
+export interface JobApiRequest {
   /** The `X-Amz-Target` header, e.g. `CodePipeline_20150709.PutJobSuccessResult`. */
   readonly target: string;
   readonly operation: string;
@@ -66,7 +66,7 @@ const MAX_RECORDED_CALLS = 10_000;
 
 /** The scripted replies and the record of calls of one job API. */
 export class CallLog {
-  readonly #calls: RecordedCall[] = [];
+  readonly #calls: JobApiRequest[] = [];
   readonly #shared: ScriptedReply[];
   readonly #perJob = new Map<string, ScriptedReply[]>();
   readonly #oneAnswer = new Map<string, boolean>();
@@ -99,7 +99,7 @@ export class CallLog {
   }
 
   /** Adds a call to the record; the returned entry is the one to update (`acknowledged`). */
-  record(call: RecordedCall): { -readonly [K in keyof RecordedCall]: RecordedCall[K] } {
+  record(call: JobApiRequest): { -readonly [K in keyof JobApiRequest]: JobApiRequest[K] } {
     const entry = { ...call };
     this.#calls.push(entry);
     if (this.#calls.length > MAX_RECORDED_CALLS) this.#calls.shift();
@@ -107,7 +107,7 @@ export class CallLog {
   }
 
   /** Every call so far, oldest first (the last 10,000). The array is live. */
-  get calls(): readonly RecordedCall[] {
+  get calls(): readonly JobApiRequest[] {
     return this.#calls;
   }
 }

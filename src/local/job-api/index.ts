@@ -1,4 +1,4 @@
-export type { RecordedCall, ScriptedReply, ScriptOptions } from './call-log.js';
+export type { JobApiRequest, ScriptedReply, ScriptOptions } from './call-log.js';
 export type {
   CodePipelineJobEvent,
   CreateJobOptions,

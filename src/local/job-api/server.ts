@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JOB_ID_PATTERN } from '../../api-limits.js';
-import { CallLog, type RecordedCall, type ScriptedReply, type ScriptOptions } from './call-log.js';
+import { CallLog, type JobApiRequest, type ScriptedReply, type ScriptOptions } from './call-log.js';
 import { JobStore } from './job-store.js';
 import { OPERATIONS, type OperationContext } from './operations.js';
 import { PipelineStateStore } from './pipeline-state-store.js';
@@ -56,11 +56,11 @@ export interface JobApi {
   readonly jobs: JobStore;
   readonly pipelines: PipelineStateStore;
   /** Every call so far, oldest first (live; the last 10,000). */
-  readonly requests: readonly RecordedCall[];
+  readonly requests: readonly JobApiRequest[];
   /** Calls about one job, in arrival order. */
-  requestsFor(jobId: string): RecordedCall[];
+  requestsFor(jobId: string): JobApiRequest[];
   /** The PutJob*Result calls taken as this job's answer. */
-  acceptedAnswers(jobId: string): RecordedCall[];
+  acceptedAnswers(jobId: string): JobApiRequest[];
   /** Replies for this job's calls, in order, before the shared ones; options for this job only. */
   script(jobId: string, replies: readonly ScriptedReply[], options?: ScriptOptions): void;
   /** The job already has its answer (from another container, or an earlier delivery). */

@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { lambdaContext } from '../../../src/testing/index.js';
-import type { RecordedCall } from '../../helpers/job-api.js';
+import type { JobApiRequest } from '../../helpers/job-api.js';
 import type { FaultCase, FaultWorld } from './fault-case.js';
 import { type Settlement, settleWithin, type Verdict, verdictOf } from './verdict.js';
 
@@ -20,7 +20,7 @@ export interface CaseResult {
   readonly faultCase: FaultCase;
   readonly verdict: Verdict;
   readonly settlement: Settlement;
-  readonly answers: readonly RecordedCall[];
+  readonly answers: readonly JobApiRequest[];
   /** Where the row broke the promise or differed from what it expects; empty when it held. */
   readonly problems: readonly string[];
 }
@@ -75,7 +75,7 @@ export async function runFaultCase(world: FaultWorld, faultCase: FaultCase): Pro
 }
 
 /** What CodePipeline received: success, or the failure type, with the failure's message. */
-function answerOf(request: RecordedCall): { answer: string; message?: string } {
+function answerOf(request: JobApiRequest): { answer: string; message?: string } {
   if (request.target.endsWith('PutJobSuccessResult')) return { answer: 'succeeded' };
   const details = request.body.failureDetails as { type?: string; message?: string } | undefined;
   return {

@@ -4,7 +4,7 @@
  * answer per job, or, when no answer could be delivered at all, a rejection so that
  * Lambda retries.
  */
-import type { RecordedCall } from '../../helpers/job-api.js';
+import type { JobApiRequest } from '../../helpers/job-api.js';
 
 export type Verdict =
   /** Exactly one answer was taken, and the handler resolved. */
@@ -47,7 +47,7 @@ export type Settlement =
 export interface Observation {
   readonly settlement: Settlement;
   /** The PutJob*Result requests for the job, in arrival order. */
-  readonly answers: readonly RecordedCall[];
+  readonly answers: readonly JobApiRequest[];
   /** The job had its answer before this invocation started. */
   readonly closedBefore: boolean;
 }
