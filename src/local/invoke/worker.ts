@@ -5,7 +5,7 @@
  * Whether the job was answered is not its business: the job API knows that.
  */
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_ACCOUNT_ID } from '../../job-event-builder.js';
+import { lambdaContext } from '../../testing/lambda-context.js';
 import type { InvokeMessage, WorkerMessage } from './worker-protocol.js';
 
 type LambdaHandler = (event: unknown, context: unknown, callback?: unknown) => unknown;
@@ -38,24 +38,15 @@ async function loadHandler(file: string, exportName: string): Promise<LambdaHand
   return handler as LambdaHandler;
 }
 
-function lambdaContext(message: InvokeMessage) {
-  const deadline = Date.now() + message.timeoutMs;
-  const { functionName, requestId } = message;
-  const region = process.env.AWS_REGION ?? 'us-east-1';
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${DEFAULT_ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: String(message.memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
+/** The invocation's context: the testing kit's, with this invocation's name, id, memory and time. */
+function contextOf(message: InvokeMessage) {
+  return lambdaContext({
+    functionName: message.functionName,
+    requestId: message.requestId,
+    memoryMb: message.memoryMb,
+    remainingTimeMs: message.timeoutMs,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+  });
 }
 
 /** Calls the handler: promise style, or callback style when it takes three arguments. */
@@ -82,7 +73,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
   }
   send({ type: 'started', requestId });
   try {
-    await call(handler, message.event, lambdaContext(message));
+    await call(handler, message.event, contextOf(message));
     send({ type: 'finished', requestId, kind: 'returned' });
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? describe(error)) : describe(error));
