@@ -4,14 +4,17 @@ import {
   LAMBDA_PASS_ENV,
   LAMBDA_PASS_FILES,
   LAMBDA_PASS_NODE_FLAGS,
+  LAMBDA_PASS_SKIPPED,
 } from './test/lambda-runtime/lambda-project.js';
 
 /**
- * Coverage of src/ by `npm test`, in percent: raise them, never lower them. Set from
- * the first full run of the merged suite (2026-11-30, a clean clone, 1031 of 1033 tests
- * passing: statements 80.15, branches 73.12, functions 80.45, lines 82.19), rounded down.
+ * Coverage of src/ by `npm test`, in percent: raise them, never lower them. First set
+ * at 80/73/80/82 from the first full run of the merged suite (2026-11-30: 80.15, 73.12,
+ * 80.45, 82.19); raised after the session-4 merge measured 82.13, 74.76, 82.79, 84.13
+ * (the Lambda pass in the same run), rounded down with a point of room on statements
+ * and lines for the branches merged after it.
  */
-const COVERAGE_FLOORS = { statements: 80, branches: 73, functions: 80, lines: 82 };
+const COVERAGE_FLOORS = { statements: 81, branches: 74, functions: 82, lines: 83 };
 
 /** Never test files: test/fixtures holds files for other projects (the packed-package consumer). */
 const NOT_TESTS = ['test/fixtures/**', 'node_modules/**'];
@@ -94,7 +97,7 @@ export default defineConfig({
         test: {
           name: 'lambda',
           include: LAMBDA_PASS_FILES,
-          exclude: [...NOT_TESTS, HEAVY_TESTS, ...WORKER_THREAD_TESTS],
+          exclude: [...NOT_TESTS, HEAVY_TESTS, ...WORKER_THREAD_TESTS, ...LAMBDA_PASS_SKIPPED],
           env: LAMBDA_PASS_ENV,
           execArgv: LAMBDA_PASS_NODE_FLAGS,
         },
