@@ -119,7 +119,8 @@ export class ZipArchive {
   readonly #zipfile: yauzl.ZipFile;
   readonly #reader: CachedRangeReader;
   readonly #source: ByteSource;
-  readonly #byPath: ReadonlyMap<string, ZipEntry>;
+  /** Made by the first `get`: an extraction, which never looks an entry up, does without it. */
+  #byPath: ReadonlyMap<string, ZipEntry> | undefined;
 
   private constructor(
     artifactName: string,
@@ -135,7 +136,6 @@ export class ZipArchive {
     this.#source = source;
     this.entries = entries;
     this.centralDirectoryOffset = centralDirectoryOffset;
-    this.#byPath = new Map(entries.map((entry) => [entry.path, entry]));
   }
 
   /**
@@ -204,6 +204,7 @@ export class ZipArchive {
   }
 
   get(path: string): ZipEntry | undefined {
+    this.#byPath ??= new Map(this.entries.map((entry) => [entry.path, entry]));
     return this.#byPath.get(path);
   }
 
