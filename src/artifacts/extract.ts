@@ -45,26 +45,28 @@ export async function extractArchive(
   limits: ArtifactLimits,
 ): Promise<ExtractResult> {
   refuseUnsafeEntries(archive, limits);
-  const targets = new Map<ZipEntry, string>();
-  for (const entry of archive.entries) {
-    const target = resolveInside(directory, entry.path);
-    if (target === undefined) {
-      throw refusal(archive, entry, 'it resolves outside the target directory');
-    }
-    targets.set(entry, path.relative(path.resolve(directory), target));
-  }
+  // Every target is checked here, before anything is written, and worked out again
+  // when written: a list of 32k paths would be held for the whole extraction.
+  for (const entry of archive.entries) targetInside(archive, directory, entry);
   const ordered = recordsInBodyOrder(archive);
-  const written = new WrittenPaths();
+  const written = new WrittenPaths(ordered.length);
   const writes = new WriteQueue(CONCURRENT_FILES);
+  /** The real (symlink-resolved) target directory, once it exists. */
+  let root = '';
+  const targetOf = (entry: ZipEntry) =>
+    path.join(
+      root,
+      path.relative(path.resolve(directory), targetInside(archive, directory, entry)),
+    );
   try {
     written.folder(await fs.mkdir(directory, { recursive: true }));
-    const root = await fs.realpath(directory);
+    root = await fs.realpath(directory);
     const folders = new CheckedFolders(root, archive, written);
     const state = { files: 0, directories: 0, bytes: 0 };
     // Folders first, in archive order, each created and checked once.
     for (const entry of archive.entries) {
       if (!entry.isDirectory) continue;
-      await folders.ensure(path.join(root, targets.get(entry) as string), entry);
+      await folders.ensure(targetOf(entry), entry);
       state.directories++;
     }
     const first = ordered[0];
@@ -73,15 +75,17 @@ export async function extractArchive(
     const walker = new LocalRecordWalker(archive, await archive.streamBody(bodyStart), bodyStart);
     const budget = new SharedBudget(limits.maxTotalBytes);
     try {
-      for (const entry of ordered) {
+      for (const [index, entry] of ordered.entries()) {
         await walker.enter(entry);
         if (entry.isDirectory) {
           await walker.leave(entry);
           continue;
         }
-        const target = path.join(root, targets.get(entry) as string);
+        const target = targetOf(entry);
         await folders.ensure(path.dirname(target), entry);
-        const file = new EntryFile(archive, entry, target, limits, budget, written);
+        const file = new EntryFile(archive, entry, target, limits, budget, () =>
+          written.file(index),
+        );
         if (archive.isSmall(entry)) {
           const compressed = await walker.wholeData(entry);
           await walker.leave(entry);
@@ -105,30 +109,50 @@ export async function extractArchive(
     return { directory: root, ...state };
   } catch (error) {
     await writes.settle();
-    await written.remove();
+    // Files are recorded only once `root` is known.
+    await written.remove((index) => targetOf(ordered[index] as ZipEntry));
     throw error;
   }
+}
+
+/** Where `entry` is written under `directory`; refuses an entry that resolves outside it. */
+function targetInside(archive: ZipArchive, directory: string, entry: ZipEntry): string {
+  const target = resolveInside(directory, entry.path);
+  if (target === undefined) {
+    throw refusal(archive, entry, 'it resolves outside the target directory');
+  }
+  return target;
 }
 
 /**
  * What one extraction created, so a failure can take it away again: files, and the
  * topmost folder of each `mkdir` that created any (everything below it is ours too).
+ * Files are kept as one bit per entry (by body-order index), their paths worked out
+ * again only for removal: a path per file would be held for the whole extraction.
  */
 class WrittenPaths {
-  readonly #files: string[] = [];
+  readonly #files: Uint8Array;
   readonly #folders: string[] = [];
+
+  constructor(entries: number) {
+    this.#files = new Uint8Array(Math.ceil(entries / 8));
+  }
 
   /** `created` is what `fs.mkdir(..., { recursive: true })` returned: the first folder it made. */
   folder(created: string | undefined): void {
     if (created !== undefined) this.#folders.push(created);
   }
 
-  file(target: string): void {
-    this.#files.push(target);
+  /** The file of entry `index` (in body order) is about to be written. */
+  file(index: number): void {
+    this.#files[index >> 3] = (this.#files[index >> 3] as number) | (1 << (index & 7));
   }
 
-  async remove(): Promise<void> {
-    for (const file of this.#files) await fs.rm(file, { force: true }).catch(() => undefined);
+  async remove(targetOf: (index: number) => string): Promise<void> {
+    for (let index = 0; index < this.#files.length * 8; index++) {
+      if (((this.#files[index >> 3] as number) & (1 << (index & 7))) === 0) continue;
+      await fs.rm(targetOf(index), { force: true }).catch(() => undefined);
+    }
     for (const folder of this.#folders.reverse()) {
       await fs.rm(folder, { recursive: true, force: true }).catch(() => undefined);
     }
@@ -268,7 +292,8 @@ class EntryFile {
   readonly #target: string;
   readonly #limits: ArtifactLimits;
   readonly #budget: SharedBudget;
-  readonly #written: WrittenPaths;
+  /** Records that the target is about to be written (so a failure removes it). */
+  readonly #written: () => void;
   readonly #check: InflatedCheck;
   /** Keep the executable bit (scripts in build output), drop everything else. */
   readonly #mode: number;
@@ -279,7 +304,7 @@ class EntryFile {
     target: string,
     limits: ArtifactLimits,
     budget: SharedBudget,
-    written: WrittenPaths,
+    written: () => void,
   ) {
     this.#archive = archive;
     this.#entry = entry;
@@ -315,7 +340,7 @@ class EntryFile {
     this.#check.update(data);
     this.#check.finish();
     if (!this.#budget.take(data.length)) throw this.#overBudget();
-    this.#written.file(this.#target);
+    this.#written();
     try {
       await fs.writeFile(this.#target, data, { flag: WRITE_FLAGS, mode: this.#mode });
     } catch (error) {
@@ -327,7 +352,7 @@ class EntryFile {
   /** A big entry: inflated as its bytes arrive, written as it is inflated. */
   async writeStreamed(compressed: AsyncIterable<Buffer>): Promise<number> {
     let handle: fs.FileHandle;
-    this.#written.file(this.#target);
+    this.#written();
     try {
       handle = await fs.open(this.#target, WRITE_FLAGS, this.#mode);
     } catch (error) {

@@ -10,6 +10,7 @@
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { JobFailedError } from '../errors.js';
+import { COLLECT_EVERY_BYTES, collectDeadBuffers } from './dead-buffers.js';
 import { quoteEntryName } from './entry-safety.js';
 import { formatBytes } from './limits.js';
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
@@ -74,6 +75,8 @@ export class LocalRecordWalker {
   #position: number;
   /** Where the current entry's data ends (set by `enter`). */
   #dataEnd = 0;
+  /** Bytes pulled since the last collection of dead Buffers. */
+  #sinceCollection = 0;
 
   constructor(archive: ZipArchive, body: Readable, bodyStart: number) {
     this.#archive = archive;
@@ -158,6 +161,13 @@ export class LocalRecordWalker {
   async #pull(): Promise<boolean> {
     const next = await this.#iterator.next();
     if (next.done) return false;
+    // The body's chunks die as they are written (a small file's bytes may keep a whole
+    // socket chunk alive until then): collect them every few MiB (dead-buffers.ts).
+    this.#sinceCollection += next.value.length;
+    if (this.#sinceCollection >= COLLECT_EVERY_BYTES) {
+      this.#sinceCollection = 0;
+      collectDeadBuffers();
+    }
     this.#pending =
       this.#pending.length === 0 ? next.value : Buffer.concat([this.#pending, next.value]);
     return true;
@@ -226,7 +236,7 @@ function checkLocalHeader(
   refuse: (reason: string) => JobFailedError,
 ): void {
   const raw = entry.raw;
-  if (!name.equals(raw.fileNameRaw)) {
+  if (name.toString('latin1') !== raw.fileNameBytes) {
     throw refuse(
       `its local header names it ${JSON.stringify(name.toString('utf8').slice(0, 200))}`,
     );

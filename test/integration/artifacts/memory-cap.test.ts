@@ -46,6 +46,18 @@ const TEXT_BYTES = MARGIN;
 const MANY_FILES = 20_000;
 const MANY_FILES_PER_FOLDER = 200;
 const MANY_FILES_MARGIN = 28 * MiB;
+/**
+ * The many-entries extract: what extractTo holds per entry, not per byte. An archive of
+ * MANY_FILES entries of ~0.3 KiB (the write case's files), extracted under an idle
+ * child's peak + MANY_ENTRIES_MARGIN. Measured (2026-11-30): this extraction's rss
+ * peaks at idle + ~24 MiB (~330 B of heap per entry, plus collection slack), and it
+ * passed with margins of 30 and 40 MiB on a quiet machine (with 36 it was killed once
+ * while a 1 GiB bench extract saturated the disk: the files' dirty pages count too);
+ * the one it replaced (a yauzl Entry per entry, ~800 B, and two path lists; rss idle +
+ * ~33 MiB) was OOM-killed with margins of 30 and 40 MiB.
+ */
+const MANY_ENTRIES_MARGIN = 40 * MiB;
+const MANY_KEY = 'pipeline/BuildOutput/many.zip';
 const BUCKET = 'capped';
 const KEY = 'pipeline/BuildOutput/capped.zip';
 
@@ -176,6 +188,40 @@ describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgrou
     const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
     console.log(
       `memory-cap: ${MANY_FILES} files written, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
+    );
+    expect(result.oomKilled, result.stderr).toBe(false);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}').details.files).toBe(
+      MANY_FILES,
+    );
+  }, 180_000);
+
+  it('extracts an archive of many small entries, holding little per entry', async () => {
+    // Prepare
+    const entries = Array.from({ length: MANY_FILES }, (_, index) => {
+      const folder = Math.floor(index / MANY_FILES_PER_FOLDER);
+      const file = index % MANY_FILES_PER_FOLDER;
+      return {
+        name: `module-${folder}/file-${file}.js`,
+        data: Buffer.from(`export const value${file} = ${index};\n`.repeat(8)),
+      };
+    });
+    await server.putObject(BUCKET, MANY_KEY, buildZip(entries));
+
+    // Act
+    const result = await capped(
+      idlePeak + MANY_ENTRIES_MARGIN,
+      'extract',
+      BUCKET,
+      MANY_KEY,
+      path.join(workDir, 'many-extracted'),
+    );
+
+    // Assess
+    const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
+    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+    console.log(
+      `memory-cap: ${MANY_FILES} entries extracted, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
     );
     expect(result.oomKilled, result.stderr).toBe(false);
     expect(result.exitCode, result.stderr).toBe(0);
