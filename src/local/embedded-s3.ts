@@ -207,7 +207,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
     allowMismatchedSignatures: true,
   });
   const inner = (await s3rver.run()) as AddressInfo;
-  const agent = new Agent({ keepAlive: true });
+  // An idle kept-alive socket is dropped after 1 s, well before s3rver's server closes it
+  // (Node's keepAliveTimeout, 5 s): reusing one the server is closing fails the request
+  // with "socket hang up", which a loaded machine's scheduling made happen (the stress run).
+  const agent = new Agent({ keepAlive: true, timeout: 1_000 });
 
   const encryption = new Map<string, ObjectEncryption>();
   const sseKmsBuckets = new Set<string>();
