@@ -9,6 +9,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lambdaNodeFlags } from '../test/lambda-runtime/lambda-environment.js';
 import { bundleSides } from './bundle.js';
 import { childEnv } from './child-process.js';
 import { makeTree, type Tree } from './make-tree.js';
@@ -26,6 +27,15 @@ import { treeDigest } from './tree-digest.js';
 import { ensureUnzip } from './unzip-available.js';
 
 const BUCKET = 'bench-extract';
+/**
+ * Both sides' node children start as Lambda starts a function of this size: its node
+ * flags (`--expose-gc` among them) and AWS_LAMBDA_FUNCTION_MEMORY_SIZE, which decide
+ * when ours collects dead Buffers (src/artifacts/dead-buffers.ts). A function that
+ * extracts 1 GiB artifacts is given at least this much; the 128 MB case is the
+ * memory-cap figure's.
+ */
+const FUNCTION_MEMORY_MB = 1024;
+const NODE_FLAGS = lambdaNodeFlags(FUNCTION_MEMORY_MB);
 const KEY_PREFIX = 'bench-pipeline/BuildOutput/extract-';
 
 export interface ExtractSize {
@@ -56,7 +66,10 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
   await inS3Workspace('extract', async ({ dir, s3 }) => {
     const bundles = await bundleSides(dir, 'extract');
     await s3.createBucket(BUCKET);
-    const env = childEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint });
+    const env = childEnv({
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MEMORY_MB),
+    });
     for (const size of options.sizes) {
       const label = formatBytes(size.zipBytes);
       const tree = await makeTree(join(dir, `data-${size.zipBytes}`), { zipBytes: size.zipBytes });
@@ -72,7 +85,12 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
 
       const runOurs = async (run: number) => {
         const target = join(dir, `out-ours-${run}`);
-        const outcome = await runMeasured(bundles.ours.file, [BUCKET, key, target], env);
+        const outcome = await runMeasured(
+          bundles.ours.file,
+          [BUCKET, key, target],
+          env,
+          NODE_FLAGS,
+        );
         // The first run's files are compared with the tree; later runs by their count.
         if (outcome.ok && run === 0 && (await treeDigest(target)) !== expected) {
           problems.push(`${label}, ours: the extracted tree differs from the one zipped`);
@@ -89,6 +107,7 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
           bundles.baseline.file,
           [BUCKET, key, target, zipFile],
           env,
+          NODE_FLAGS,
         );
         if (outcome.ok && run === 0 && (await treeDigest(target)) !== expected) {
           problems.push(`${label}, baseline: the extracted tree differs from the one zipped`);
@@ -130,7 +149,7 @@ export async function extractFigure(options: ExtractOptions): Promise<string> {
             ]
           : [],
       ),
-      `Ours: HEAD, the tail (64 KiB, with the central directory when it fits), the rest of the central directory if any, then one GET of the body read in one pass. Each run is a fresh \`node\` child (${process.version}, bundled with the handlers' esbuild options); the SDK is loaded before the clock starts on both sides; extraction folders are on the same disk and deleted between runs. Medians of ${results.map((r) => `${r.runs} (${formatBytes(r.zipBytes)})`).join(', ')} runs per side, who goes first alternating.`,
+      `Ours: HEAD, the tail (64 KiB, with the central directory when it fits), the rest of the central directory if any, then one GET of the body read in one pass. Each run is a fresh \`node ${NODE_FLAGS.join(' ')}\` child with AWS_LAMBDA_FUNCTION_MEMORY_SIZE=${FUNCTION_MEMORY_MB}, as Lambda starts a ${FUNCTION_MEMORY_MB} MB function, on both sides (${process.version}, bundled with the handlers' esbuild options); the SDK is loaded before the clock starts on both sides; extraction folders are on the same disk and deleted between runs. Medians of ${results.map((r) => `${r.runs} (${formatBytes(r.zipBytes)})`).join(', ')} runs per side, who goes first alternating.`,
       ...(options.skipped ? [options.skipped] : []),
       ...problems,
       ...results.flatMap((result) =>

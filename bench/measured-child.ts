@@ -24,9 +24,10 @@ export async function runMeasured<T = JobMeasurement>(
   bundle: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
 ): Promise<Outcome<T>> {
   try {
-    const { stdout } = await execFileAsync(process.execPath, [bundle, ...args], {
+    const { stdout } = await execFileAsync(process.execPath, [...nodeFlags, bundle, ...args], {
       env,
       maxBuffer: 16 * MiB,
     });

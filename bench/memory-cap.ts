@@ -70,7 +70,11 @@ export async function memoryCapFigure(options: MemoryCapOptions): Promise<string
       `Artifacts: the tree zip of figure 4's generator (${formatBytes(tree.zipBytes)}, ${tree.files} files, ${formatBytes(tree.treeBytes)} uncompressed), extracted and then written back from its folder; a zip of one stored ${formatBytes(oneEntryBytes)} entry of random bytes, streamed (hashed) and, by the control, downloaded into one Buffer. All on the embedded S3 on 127.0.0.1.`,
     );
 
-    const env = childEnv({ AWS_ENDPOINT_URL_S3: s3.endpoint });
+    // As Lambda sets it: what ours reads to judge when memory is tight (dead-buffers.ts).
+    const env = childEnv({
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
+    });
     const args = [...lambdaNodeFlags(LAMBDA_MEMORY_MB), child];
     const run = async (label: string, control: boolean, childArgs: string[]) => {
       const result = support.ok

@@ -78,6 +78,7 @@ async function capped(capBytes: number, ...args: string[]): Promise<CappedResult
     [...lambdaNodeFlags(128), child, ...args],
     childEnv({
       AWS_ENDPOINT_URL_S3: server.endpoint,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
       CAPPED_CREDENTIALS: JSON.stringify(SAMPLE_ARTIFACT_CREDENTIALS),
     }),
   );
