@@ -8,7 +8,8 @@
  * The added wall time per invocation (ours - baseline, our CPU included since the
  * handler and its client share the child's one thread) is the absolute figure.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startJobApi } from '../src/local/job-api/index.js';
@@ -37,6 +38,15 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   // Takes the answers for the events the child builds itself (jobEvent), one per job id.
   const jobApi = await startJobApi({ adoptUnknownJobs: true });
 
+  // The handlers' stdout is drained by a process of its own (`wc -c`), as Lambda's log
+  // collector runs outside the function's process. Drained here instead, every log line
+  // would be a 'data' event on the event loop that also answers the PutJob calls, and
+  // ours (which logs a line per job) would wait on its own log; the baseline logs nothing.
+  const drain = spawn('wc', ['-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let drained = '';
+  drain.stdout.setEncoding('utf8').on('data', (text: string) => {
+    drained += text;
+  });
   let logBytes = 0;
   let report: OverheadReport;
   try {
@@ -50,13 +60,10 @@ export async function overhead(options: OverheadOptions): Promise<string> {
           BENCH_ROUNDS: String(options.rounds),
           BENCH_WARMUP: String(options.warmup),
         }),
-        // stdout is a pipe we drain, as Lambda's log collector would; results come over IPC.
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        // stdout is the drain's pipe; results come over IPC.
+        stdio: ['ignore', drain.stdin, 'inherit', 'ipc'],
       });
       let received: OverheadReport | undefined;
-      proc.stdout?.on('data', (chunk: Buffer) => {
-        logBytes += chunk.length;
-      });
       proc.on('message', (message) => {
         received = message as OverheadReport;
       });
@@ -67,6 +74,9 @@ export async function overhead(options: OverheadOptions): Promise<string> {
       });
     });
   } finally {
+    drain.stdin.end();
+    await once(drain, 'close');
+    logBytes = Number.parseInt(drained.trim(), 10) || 0;
     await rm(dir, { recursive: true, force: true });
     await jobApi.close();
   }
