@@ -1,6 +1,10 @@
-// The suite's global setup (vitest main process): nothing to start; its teardown
-// fails the run when test code left processes behind (see open-handles.ts).
-import { killOrphans } from './open-handles.js';
+// The suite's global setup (vitest main process): marks the processes the run starts;
+// its teardown fails the run when test code left some behind (see open-handles.ts).
+import { killOrphans, markTestRun } from './open-handles.js';
+
+export function setup(): void {
+  markTestRun();
+}
 
 export async function teardown(): Promise<void> {
   const orphans = await killOrphans();

@@ -9,8 +9,12 @@
  *   started (Node's `child_process` diagnostics channel) must have exited, and no more
  *   servers may listen than when the file started;
  * - once for the run (`globalSetup` teardown, in the vitest main process): no process
- *   of the run's process group may be left orphaned, such as the children of a worker
- *   that was killed before its hooks ran, or a grandchild its parent did not take down.
+ *   the run started may be left orphaned, such as the children of a worker that was
+ *   killed before its hooks ran, or a grandchild its parent did not take down. What the
+ *   run started is known by an environment variable its global setup sets
+ *   ({@link markTestRun}), which every process it starts inherits: sharing the run's
+ *   process group is not enough (a benchmark started beside `npm test` from the same
+ *   shell shares it too, and was killed by the first version of this check).
  *
  * Worker threads are not tracked: the watchdog's thread is unref'd on purpose (it can
  * never keep a process alive), and vitest kills its forked workers at the end.
@@ -112,7 +116,6 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<void> {
 interface ProcessInfo {
   readonly pid: number;
   readonly ppid: number;
-  readonly pgrp: number;
   readonly state: string;
 }
 
@@ -128,12 +131,11 @@ function processTable(): Map<number, ProcessInfo> {
   for (const entry of entries) {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       table.set(Number(entry), {
         pid: Number(entry),
         ppid: Number(ppid),
-        pgrp: Number(pgrp),
         state: state ?? '',
       });
     } catch {
@@ -151,11 +153,33 @@ function commandLine(pid: number): string {
   }
 }
 
+/** The variable that marks the processes of one test run: its vitest main process's pid. */
+export const TEST_RUN_ENV = 'CODEPIPELINE_HANDLER_TEST_RUN';
+
 /**
- * Processes of this process's group that lost their parent (adopted by init) while
- * the run went on: children of test code that outlived whoever started them. Each is
- * killed; the list says what they were. Processes whose ancestry still leads to one
- * of this process's ancestors (a `tee` beside `npm test`, the shell) are not ours.
+ * Marks this process (the vitest main process, from the global setup) and everything
+ * it starts from now on as this test run's. Children started with an environment of
+ * their own (no `...process.env`) are not marked, and not found by killOrphans.
+ */
+export function markTestRun(): void {
+  process.env[TEST_RUN_ENV] = String(process.pid);
+}
+
+/** Whether process `pid` carries this run's mark (a process we may not read is not ours). */
+function startedByThisRun(pid: number): boolean {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    return environ.includes(`${TEST_RUN_ENV}=${process.pid}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Processes this test run started (see markTestRun) that lost their parent (adopted by
+ * init, or by a subreaper) while the run went on: children of test code that outlived
+ * whoever started them. Each is killed; the list says what they were. Processes still
+ * under this one, and this process's own ancestors, are not orphans.
  */
 export async function killOrphans(): Promise<string[]> {
   const table = processTable();
@@ -168,7 +192,7 @@ export async function killOrphans(): Promise<string[]> {
   const orphans: string[] = [];
   const killed: number[] = [];
   for (const info of table.values()) {
-    if (info.pgrp !== self.pgrp || info.pid === process.pid || ancestors.has(info.pid)) continue;
+    if (info.pid === process.pid || ancestors.has(info.pid)) continue;
     if (info.state === 'Z') continue;
     let pid = info.ppid;
     const seen = new Set<number>();
@@ -177,6 +201,7 @@ export async function killOrphans(): Promise<string[]> {
       pid = table.get(pid)?.ppid ?? 0;
     }
     if (pid > 1) continue; // still under us or under one of our ancestors
+    if (!startedByThisRun(info.pid)) continue; // a bystander: not the run's to kill
     orphans.push(`pid ${info.pid}: ${commandLine(info.pid)}`);
     killed.push(info.pid);
     try {
