@@ -85,14 +85,14 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   const perInvocation = (rounds: readonly OverheadRound[], field: 'wallMs' | 'cpuMs') =>
     rounds.map((round) => round[field] / round.invocations);
   const ours = byVariant('ours');
-  const quiet = byVariant('ours-quiet');
+  const debug = byVariant('ours-debug');
   const baseline = byVariant('baseline');
   const withCallTimeout = byVariant('baseline-call-timeout');
   const wallOurs = median(perInvocation(ours, 'wallMs'));
-  const wallQuiet = median(perInvocation(quiet, 'wallMs'));
+  const wallDebug = median(perInvocation(debug, 'wallMs'));
   const wallBaseline = median(perInvocation(baseline, 'wallMs'));
   const cpuOurs = median(perInvocation(ours, 'cpuMs'));
-  const cpuQuiet = median(perInvocation(quiet, 'cpuMs'));
+  const cpuDebug = median(perInvocation(debug, 'cpuMs'));
   const cpuBaseline = median(perInvocation(baseline, 'cpuMs'));
   // Paired per round (adjacent in time), then the median across rounds.
   const extraCpu = (variant: readonly OverheadRound[]) =>
@@ -113,7 +113,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   );
   const callTimeoutCpu = extraCpu(withCallTimeout);
   const wallCallTimeout = median(perInvocation(withCallTimeout, 'wallMs'));
-  const ourCpuQuiet = extraCpu(quiet);
+  const ourCpuDebug = extraCpu(debug);
   const total = options.rounds * options.perRound;
   const answers = new Map<string, number>();
   for (const job of jobApi.jobs.list()) answers.set(job.status, (answers.get(job.status) ?? 0) + 1);
@@ -153,18 +153,18 @@ export async function overhead(options: OverheadOptions): Promise<string> {
       result: 'info',
     },
     {
-      metric: 'diagnosis: ours with logLevel warn, wall per invocation',
-      ours: formatMs(wallQuiet, 3),
+      metric: 'diagnosis: ours with logLevel debug (success line written), wall per invocation',
+      ours: formatMs(wallDebug, 3),
       baseline: formatMs(wallBaseline, 3),
-      ratio: formatRatio(wallQuiet / wallBaseline),
+      ratio: formatRatio(wallDebug / wallBaseline),
       target: '-',
       result: 'info',
     },
     {
-      metric: 'diagnosis: ours with logLevel warn, our CPU per invocation',
-      ours: formatMs(ourCpuQuiet, 3),
+      metric: 'diagnosis: ours with logLevel debug, our CPU per invocation',
+      ours: formatMs(ourCpuDebug, 3),
       baseline: '-',
-      ratio: `(process ${formatMs(cpuQuiet, 3)})`,
+      ratio: `(process ${formatMs(cpuDebug, 3)})`,
       target: '-',
       result: 'info',
     },
@@ -188,7 +188,7 @@ export async function overhead(options: OverheadOptions): Promise<string> {
   const notes = [
     `${options.rounds} rounds x ${options.perRound} sequential invocations per variant (${total} each), after ${options.warmup} warm-up invocations each; order rotated every round; events from \`jobEvent()\` (a fresh job id each), contexts from \`lambdaContext()\`, built before the clock starts.`,
     `Loopback job API (this process, ${jobApi.endpoint}) recorded jobs: ${sent || 'none'}.`,
-    `Ours logged ${(logBytes / (total + options.warmup)).toFixed(0)} bytes of JSON per invocation on average (the "Reported succeeded" line); the baseline logs nothing.`,
+    `The handlers' stdout went to a \`wc -c\` of its own (as Lambda's log collector is a process of its own): ${logBytes} bytes in all, ${(logBytes / (total + options.warmup)).toFixed(0)} bytes of JSON per invocation of the logLevel debug variant ("Job started" and "Reported succeeded"); ours at the default level and the baseline log nothing for a success.`,
     ...(report.problems.length > 0 ? [`Problems: ${report.problems.join('; ')}`] : []),
   ];
   return renderTable(

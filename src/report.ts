@@ -142,7 +142,11 @@ async function send(
       await client.send(commandFor(jobId, outcome) as PutJobSuccessResultCommand, {
         abortSignal: abort.signal,
       });
-      logger.info(
+      // A failure or a job still in progress is logged at info; a success at debug.
+      // CodePipeline shows every answer, and this synchronous write to stdout was most
+      // of what the engine added to an invocation (~0.1 ms of ~0.16; bench figure 2).
+      const log = outcome.status === 'succeeded' ? logger.debug : logger.info;
+      log(
         `Reported ${outcome.status} to CodePipeline`,
         outcome.status === 'failed'
           ? {

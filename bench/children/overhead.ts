@@ -29,8 +29,9 @@ export interface OverheadReport {
 
 const variants: Record<string, Handler> = {
   ours: noopGate as unknown as Handler,
-  // Same engine with the one info line per invocation turned off: shows what logging costs.
-  'ours-quiet': invokeAction({ run() {}, logLevel: 'warn' }) as unknown as Handler,
+  // Same engine with logLevel debug, which writes the "Reported succeeded" line (and
+  // "Job started"): shows what logging each answer would cost.
+  'ours-debug': invokeAction({ run() {}, logLevel: 'debug' }) as unknown as Handler,
   baseline: baselineHandler as unknown as Handler,
   // The baseline plus an abort timeout per SDK call, as each of our reports has.
   'baseline-call-timeout': baselineWithCallTimeout as unknown as Handler,

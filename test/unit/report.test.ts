@@ -58,6 +58,46 @@ describe('Function: reportOutcome', () => {
     });
   });
 
+  it('logs a delivered success at debug, a failure and a job in progress at info', async () => {
+    // Prepare
+    codePipeline.on(PutJobSuccessResultCommand).resolves({});
+    codePipeline.on(PutJobFailureResultCommand).resolves({});
+    const debugLines: string[] = [];
+    const atLevel = (level: 'info' | 'debug', sink: string[]): ReportOptions => ({
+      ...options,
+      logger: createJsonLogger({
+        keys: { jobId },
+        redactor: options.redactor,
+        level,
+        sink: (line) => sink.push(line),
+      }),
+    });
+    const answers = [
+      successOutcome({ summary: 'ok' }),
+      failureOutcome('too few ratings', 'JobFailed'),
+      inProgressOutcome('{"v":1}'),
+    ];
+
+    // Act
+    for (const outcome of answers) await reportOutcome(jobId, outcome, atLevel('info', lines));
+    for (const outcome of answers) {
+      await reportOutcome(jobId, outcome, atLevel('debug', debugLines));
+    }
+
+    // Assess
+    const reported = (sink: string[]) =>
+      sink.map((line) => JSON.parse(line) as { level: string; message: string });
+    expect(reported(lines)).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'Reported failed to CodePipeline' }),
+      expect.objectContaining({ level: 'INFO', message: 'Reported in-progress to CodePipeline' }),
+    ]);
+    expect(reported(debugLines)).toEqual([
+      expect.objectContaining({ level: 'DEBUG', message: 'Reported succeeded to CodePipeline' }),
+      expect.objectContaining({ level: 'INFO', message: 'Reported failed to CodePipeline' }),
+      expect.objectContaining({ level: 'INFO', message: 'Reported in-progress to CodePipeline' }),
+    ]);
+  });
+
   it('sends a continuation token without output variables', async () => {
     // Prepare
     codePipeline.on(PutJobSuccessResultCommand).resolves({});
