@@ -6,7 +6,7 @@
  * so where `gc` exists the streaming paths check every few MiB they move and ask for a
  * full collection once the process uses more than half the memory it has. Below that
  * nothing is collected: a full collection over the heap of a 32k-entry archive takes
- * tens of ms, and one every 8 MiB made a 1 GiB extract ~30% slower where memory was
+ * tens of ms, and one every 8 MiB made a 1 GiB extract ~20% slower where memory was
  * plentiful (bench, figure 4).
  */
 import { totalmem } from 'node:os';
