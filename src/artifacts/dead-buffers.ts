@@ -12,7 +12,7 @@
 import { totalmem } from 'node:os';
 
 /** Bytes moved between two checks on a streaming path. */
-export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 /** Above this share of the memory the process has, dead Buffers are collected. */
 const TIGHT_SHARE = 0.5;
@@ -39,4 +39,16 @@ export function collectDeadBuffers(): void {
   if (!gc) return;
   if (process.memoryUsage.rss() <= memoryBudgetBytes() * TIGHT_SHARE) return;
   gc();
+}
+
+/** Counts what one streaming path moves and calls collectDeadBuffers every COLLECT_EVERY_BYTES. */
+export class CollectionPacer {
+  #sinceCollection = 0;
+
+  moved(bytes: number): void {
+    this.#sinceCollection += bytes;
+    if (this.#sinceCollection < COLLECT_EVERY_BYTES) return;
+    this.#sinceCollection = 0;
+    collectDeadBuffers();
+  }
 }

@@ -10,7 +10,7 @@
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { JobFailedError } from '../errors.js';
-import { COLLECT_EVERY_BYTES, collectDeadBuffers } from './dead-buffers.js';
+import { CollectionPacer } from './dead-buffers.js';
 import { quoteEntryName } from './entry-safety.js';
 import { formatBytes } from './limits.js';
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
@@ -75,8 +75,8 @@ export class LocalRecordWalker {
   #position: number;
   /** Where the current entry's data ends (set by `enter`). */
   #dataEnd = 0;
-  /** Bytes pulled since the last collection of dead Buffers. */
-  #sinceCollection = 0;
+  /** Collects the body's dead chunks every few MiB pulled. */
+  readonly #collections = new CollectionPacer();
 
   constructor(archive: ZipArchive, body: Readable, bodyStart: number) {
     this.#archive = archive;
@@ -163,11 +163,7 @@ export class LocalRecordWalker {
     if (next.done) return false;
     // The body's chunks die as they are written (a small file's bytes may keep a whole
     // socket chunk alive until then): collect them every few MiB (dead-buffers.ts).
-    this.#sinceCollection += next.value.length;
-    if (this.#sinceCollection >= COLLECT_EVERY_BYTES) {
-      this.#sinceCollection = 0;
-      collectDeadBuffers();
-    }
+    this.#collections.moved(next.value.length);
     this.#pending =
       this.#pending.length === 0 ? next.value : Buffer.concat([this.#pending, next.value]);
     return true;

@@ -11,7 +11,7 @@ import yauzl from 'yauzl';
 import { CodePipelineJobError, JobFailedError } from '../errors.js';
 import type { ZipEntryInfo } from './archive-info.js';
 import type { ByteSource } from './byte-source.js';
-import { COLLECT_EVERY_BYTES, collectDeadBuffers } from './dead-buffers.js';
+import { CollectionPacer } from './dead-buffers.js';
 import {
   isDirectoryEntry,
   quoteEntryName,
@@ -338,7 +338,7 @@ export class ByteLimit extends Transform {
   readonly #max: number;
   readonly #message: () => string;
   #seen = 0;
-  #sinceCollection = 0;
+  readonly #collections = new CollectionPacer();
 
   constructor(max: number, message: () => string) {
     super();
@@ -357,11 +357,7 @@ export class ByteLimit extends Transform {
       return;
     }
     // A long stream's passed chunks are dead: collect them every few MiB (dead-buffers.ts).
-    this.#sinceCollection += chunk.length;
-    if (this.#sinceCollection >= COLLECT_EVERY_BYTES) {
-      this.#sinceCollection = 0;
-      collectDeadBuffers();
-    }
+    this.#collections.moved(chunk.length);
     callback(null, chunk);
   }
 }

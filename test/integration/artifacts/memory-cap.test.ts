@@ -86,6 +86,30 @@ async function capped(capBytes: number, ...args: string[]): Promise<CappedResult
 
 const describeIfCgroup = support.ok ? describe : describe.skip;
 
+/** File `index` of the many-files cases: MANY_FILES_PER_FOLDER per folder, ~0.3 KiB each. */
+function manyFile(index: number): { name: string; data: Buffer } {
+  const folder = Math.floor(index / MANY_FILES_PER_FOLDER);
+  const file = index % MANY_FILES_PER_FOLDER;
+  return {
+    name: `module-${folder}/file-${file}.js`,
+    data: Buffer.from(`export const value${file} = ${index};\n`.repeat(8)),
+  };
+}
+
+/** A many-files run must end well, having handled all MANY_FILES; logs where its peak went. */
+function expectAllManyFiles(result: CappedResult, handled: string): void {
+  const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
+  const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+  console.log(
+    `memory-cap: ${MANY_FILES} ${handled}, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
+  );
+  expect(result.oomKilled, result.stderr).toBe(false);
+  expect(result.exitCode, result.stderr).toBe(0);
+  expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}').details.files).toBe(
+    MANY_FILES,
+  );
+}
+
 describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgroup', () => {
   beforeAll(async () => {
     workDir = await mkdtemp(path.join(tmpdir(), 'memory-cap-'));
@@ -167,11 +191,10 @@ describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgrou
     const tree = path.join(workDir, 'many');
     const folders = Array.from({ length: MANY_FILES / MANY_FILES_PER_FOLDER }, (_, i) => i);
     await mapConcurrently(folders, 4, async (folder) => {
-      const dir = path.join(tree, `module-${folder}`);
-      await mkdir(dir, { recursive: true });
+      await mkdir(path.join(tree, `module-${folder}`), { recursive: true });
       for (let file = 0; file < MANY_FILES_PER_FOLDER; file++) {
-        const line = `export const value${file} = ${folder * MANY_FILES_PER_FOLDER + file};\n`;
-        await writeFile(path.join(dir, `file-${file}.js`), line.repeat(8));
+        const { name, data } = manyFile(folder * MANY_FILES_PER_FOLDER + file);
+        await writeFile(path.join(tree, name), data);
       }
     });
 
@@ -185,28 +208,12 @@ describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgrou
     );
 
     // Assess
-    const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
-    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
-    console.log(
-      `memory-cap: ${MANY_FILES} files written, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
-    );
-    expect(result.oomKilled, result.stderr).toBe(false);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}').details.files).toBe(
-      MANY_FILES,
-    );
+    expectAllManyFiles(result, 'files written');
   }, 180_000);
 
   it('extracts an archive of many small entries, holding little per entry', async () => {
     // Prepare
-    const entries = Array.from({ length: MANY_FILES }, (_, index) => {
-      const folder = Math.floor(index / MANY_FILES_PER_FOLDER);
-      const file = index % MANY_FILES_PER_FOLDER;
-      return {
-        name: `module-${folder}/file-${file}.js`,
-        data: Buffer.from(`export const value${file} = ${index};\n`.repeat(8)),
-      };
-    });
+    const entries = Array.from({ length: MANY_FILES }, (_, index) => manyFile(index));
     await server.putObject(BUCKET, MANY_KEY, buildZip(entries));
 
     // Act
@@ -219,16 +226,7 @@ describeIfCgroup('Memory: extractTo, stream and write stay within a capped cgrou
     );
 
     // Assess
-    const { rssBytes, cacheBytes, kernelBytes } = result.breakdown;
-    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
-    console.log(
-      `memory-cap: ${MANY_FILES} entries extracted, cgroup peak ${mib(result.peakBytes)} (rss ${mib(rssBytes)}, cache ${mib(cacheBytes)}, kernel ${mib(kernelBytes)})`,
-    );
-    expect(result.oomKilled, result.stderr).toBe(false);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}').details.files).toBe(
-      MANY_FILES,
-    );
+    expectAllManyFiles(result, 'entries extracted');
   }, 180_000);
 
   it('kills a child that holds the whole artifact in memory (the control)', async () => {

@@ -1,6 +1,10 @@
 import { totalmem } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { collectDeadBuffers, memoryBudgetBytes } from '../../../src/artifacts/dead-buffers.js';
+import {
+  CollectionPacer,
+  collectDeadBuffers,
+  memoryBudgetBytes,
+} from '../../../src/artifacts/dead-buffers.js';
 
 const MiB = 1024 * 1024;
 
@@ -66,6 +70,20 @@ describe('collectDeadBuffers', () => {
     collectDeadBuffers();
 
     expect(gc).not.toHaveBeenCalled();
+  });
+
+  it('is asked for once per 8 MiB a streaming path moves (CollectionPacer)', () => {
+    vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(100 * MiB);
+    const pacer = new CollectionPacer();
+
+    pacer.moved(8 * MiB - 1);
+    expect(gc).not.toHaveBeenCalled();
+    pacer.moved(1);
+    expect(gc).toHaveBeenCalledTimes(1);
+    pacer.moved(8 * MiB - 1);
+    expect(gc).toHaveBeenCalledTimes(1);
+    pacer.moved(8 * MiB);
+    expect(gc).toHaveBeenCalledTimes(2);
   });
 
   it('does nothing where Node does not expose gc', () => {
