@@ -13,10 +13,10 @@ import { artifactFaultCases } from './cases/artifact-faults.js';
 import { inputFaultCases } from './cases/input-faults.js';
 import { reportFaultCases } from './cases/report-faults.js';
 import { runFaultCases } from './cases/run-faults.js';
-import { BUCKET, type FaultCase, type FaultWorld } from './helpers/fault-case.js';
+import { BUCKET, type FaultCase } from './helpers/fault-case.js';
 import { faultTable } from './helpers/fault-table.js';
 import { captureJobLogs } from './helpers/log-capture.js';
-import { type CaseResult, runFaultCase } from './helpers/run-fault-case.js';
+import { type CaseResult, runFaultRows } from './helpers/run-fault-case.js';
 import { installS3Faults } from './helpers/s3-faults.js';
 import { BROKEN_PROMISES } from './helpers/verdict.js';
 
@@ -37,19 +37,6 @@ const WARM_UP_FAILURE = CASES.find(
 /** Rows run this many at a time: each mostly waits on timers and sockets. */
 const PARALLEL_ROWS = 8;
 
-async function runAll(world: FaultWorld, cases: readonly FaultCase[]): Promise<CaseResult[]> {
-  const results: CaseResult[] = new Array(cases.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < cases.length) {
-      const index = next++;
-      results[index] = await runFaultCase(world, cases[index] as FaultCase);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_ROWS }, worker));
-  return results;
-}
-
 describe('Fault matrix: one honest answer per job, whatever fails', () => {
   let aws: LoopbackAws;
   let results: CaseResult[] = [];
@@ -63,12 +50,14 @@ describe('Fault matrix: one honest answer per job, whatever fails', () => {
       // modules, which on a busy machine takes longer than a report timeout, so eight
       // cold rows at once would each time out an answer that was in fact taken. One
       // success and one failure row first, alone (each row uses a job of its own).
-      for (const warmUp of [WARM_UP_SUCCESS, WARM_UP_FAILURE]) await runFaultCase(world, warmUp);
-      results = await runAll(world, CASES);
+      for (const warmUp of [WARM_UP_SUCCESS, WARM_UP_FAILURE]) {
+        await runFaultRows(world, [warmUp], 1);
+      }
+      results = await runFaultRows(world, CASES, PARALLEL_ROWS);
     } finally {
       logs.restore();
     }
-    // Rows wait for deadlines of up to 8 s, eight at a time: a minute on a quiet machine.
+    // Rows wait for deadlines of up to 8 s, eight at a time: 20 s on a quiet machine.
   }, 300_000);
 
   afterAll(async () => {

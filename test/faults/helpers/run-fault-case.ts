@@ -1,17 +1,23 @@
 /**
- * Runs one row of the fault matrix: plants the fault, invokes the handler with a
- * Lambda context, waits for it to settle (or not), then judges what the scripted
- * CodePipeline endpoint received against what the row expects.
+ * Runs rows of the fault matrix: each plants its fault, invokes the handler with a
+ * Lambda context and waits for it to settle (or not); then, once every row has
+ * settled and a late answer has had time to arrive, each is judged on what the
+ * scripted CodePipeline endpoint received against what the row expects.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { mapConcurrently } from '../../../src/map-concurrently.js';
 import { lambdaContext } from '../../../src/testing/index.js';
 import type { JobApiRequest } from '../../helpers/job-api.js';
-import type { FaultCase, FaultWorld } from './fault-case.js';
+import type { FaultCase, FaultWorld, PreparedCase } from './fault-case.js';
 import { type Settlement, settleWithin, type Verdict, verdictOf } from './verdict.js';
 
 /** How long past Lambda's own deadline a handler may take before it counts as never settling. */
 const SETTLE_GRACE_MS = 10_000;
-/** How long to keep listening after the handler settled, so a stray late answer is counted. */
+/**
+ * How long to keep listening after the last handler settled, so a stray late answer is
+ * counted. Waited once for all the rows run together, after the last one settled, so
+ * every row gets at least this long (waited per row, it was a third of the matrix's time).
+ */
 const LATE_ANSWER_GRACE_MS = 1000;
 
 const ANSWER_TARGET = /\.PutJob(Success|Failure)Result$/;
@@ -25,7 +31,31 @@ export interface CaseResult {
   readonly problems: readonly string[];
 }
 
-export async function runFaultCase(world: FaultWorld, faultCase: FaultCase): Promise<CaseResult> {
+/** A row whose handler has settled (or never will), not yet judged. */
+interface SettledCase {
+  readonly faultCase: FaultCase;
+  readonly prepared: PreparedCase;
+  readonly settlement: Settlement;
+}
+
+/**
+ * Runs `cases`, `parallel` rows at a time (each mostly waits on timers and sockets),
+ * and judges them all once the last has settled and the late-answer grace has passed.
+ * The results are in the order of `cases`.
+ */
+export async function runFaultRows(
+  world: FaultWorld,
+  cases: readonly FaultCase[],
+  parallel: number,
+): Promise<CaseResult[]> {
+  const settled = await mapConcurrently(cases, parallel, (faultCase) =>
+    settleFaultCase(world, faultCase),
+  );
+  await delay(LATE_ANSWER_GRACE_MS);
+  return settled.map((row) => judgeFaultCase(world, row));
+}
+
+async function settleFaultCase(world: FaultWorld, faultCase: FaultCase): Promise<SettledCase> {
   const prepared = await faultCase.prepare(world);
   const { remainingTimeMs } = prepared.timing;
   // A handler that throws synchronously is a rejection too.
@@ -33,7 +63,13 @@ export async function runFaultCase(world: FaultWorld, faultCase: FaultCase): Pro
     prepared.handler(prepared.event, lambdaContext({ remainingTimeMs })),
   );
   const settlement = await settleWithin(invocation, remainingTimeMs + SETTLE_GRACE_MS);
-  await delay(LATE_ANSWER_GRACE_MS);
+  return { faultCase, prepared, settlement };
+}
+
+function judgeFaultCase(
+  world: FaultWorld,
+  { faultCase, prepared, settlement }: SettledCase,
+): CaseResult {
   const answers =
     prepared.jobId === undefined
       ? []
