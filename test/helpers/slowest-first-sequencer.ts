@@ -12,9 +12,9 @@ import type { TestSpecification } from 'vitest/node';
 import { BaseSequencer } from 'vitest/node';
 
 /**
- * Seconds each slow file took in one quiet `npm test` run on 2 cores (2026-12-01, the
- * in-process watchdog test after its block became a wait on the endpoint). A file not
- * listed counts as quick. A stale figure only costs speed.
+ * Seconds each slow file took in one quiet `npm test` run on 2 cores (2026-12-01; the
+ * fault matrix after its late-answer grace was waited once). A file not listed counts
+ * as quick. A stale figure only costs speed.
  */
 const MEASURED_SECONDS: Readonly<Record<string, number>> = {
   'test/integration/package.test.ts': 45,
@@ -22,10 +22,10 @@ const MEASURED_SECONDS: Readonly<Record<string, number>> = {
   'test/unit/template/template.test.ts': 19,
   'test/integration/local/commands/pipeline.test.ts': 19,
   'test/integration/local/commands/invoke.test.ts': 18,
-  'test/self/open-handles.test.ts': 14,
+  'test/unit/watchdog/index.test.ts': 21,
   // Its rows run in its beforeAll, so vitest's own report gives it no time.
   'test/faults/fault-matrix.test.ts': 20,
-  'test/unit/watchdog/index.test.ts': 21,
+  'test/self/open-handles.test.ts': 14,
   'test/integration/local/cli.test.ts': 9,
   'test/unit/artifacts/hostile-zips-memory.test.ts': 9,
   'test/lambda-runtime/smoke-bundle.test.ts': 8,
