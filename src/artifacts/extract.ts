@@ -9,7 +9,7 @@
  * midway, what this extraction wrote is removed again: the target is left as it was
  * (except that a file it already had and the archive overwrote is gone).
  */
-import { closeSync, constants, promises as fs, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, promises as fs, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -290,9 +290,10 @@ class EntryFile {
     if (!this.#budget.take(data.length)) throw this.#overBudget();
     this.#written();
     try {
+      // Opened here: writeFileSync's own `flag` is typed as a string, and O_NOFOLLOW has none.
       const fd = openSync(this.#target, WRITE_FLAGS, this.#mode);
       try {
-        for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+        writeFileSync(fd, data);
       } finally {
         closeSync(fd);
       }
