@@ -6,12 +6,12 @@ export interface BuiltHandler {
   file: string;
   /** Bytes of the entry file and the chunks it imports statically. */
   coldStartBytes: number;
-  /** Bytes of the chunks loaded by dynamic import() only (the S3 and STS clients). */
+  /** Bytes of the chunks loaded by dynamic import() only (artifact code, the S3 and STS clients, the watchdog). */
   lazyBytes: number;
 }
 
 export function handlerBuildOptions(entry: string, outdir: string): BuildOptions;
-/** One handler bundled into `outdir` (the handler build plus the lazy AWS clients' build). */
+/** One handler bundled into `outdir` (the handler build plus the second build in `outdir/lazy/`). */
 export function bundleHandler(
   entry: string,
   outdir: string,

@@ -6,9 +6,10 @@
 // Why not SAM's own esbuild (`BuildMethod: esbuild`): it cannot split code. It made
 // one file per function with the S3 and STS clients inside, loaded at every cold start.
 // Here nothing is external (the AWS SDK is bundled, so its version is the one we tested
-// with), `splitting` gives lazily imported code chunks of its own, and the
-// S3/STS/lib-storage clients that the framework imports lazily are bundled in a
-// second, separate build (see lazyAwsClients below).
+// with), `splitting` gives lazily imported code chunks of its own, and what the
+// framework loads lazily without sharing the engine's modules (the S3/STS/lib-storage
+// clients, the watchdog, yauzl) is bundled in a second, separate build (see
+// SEPARATELY_BUILT below).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ export function handlerBuildOptions(entry, outdir) {
     minify: true,
     sourcemap: true,
     outExtension: { '.js': '.mjs' },
-    // Chunks sit beside the entry, so the relative path of a lazy AWS client import is
+    // Chunks sit beside the entry, so the relative path of a separately built import is
     // the same from every output file.
     chunkNames: '[name]-[hash]',
     // Prefer packages' ESM builds; an ESM bundle cannot use CommonJS-only `require`...
@@ -44,43 +45,74 @@ export function handlerBuildOptions(entry, outdir) {
     },
     metafile: true,
     logLevel: 'warning',
-    plugins: [lazyAwsClients()],
+    plugins: [separatelyBuilt()],
   };
 }
 
-/** The AWS clients the framework only ever loads with `import()`, when an artifact is touched. */
-const LAZY_AWS_PACKAGES = /^@aws-sdk\/(client-s3|client-sts|lib-storage)$/;
-/** Folder (inside a handler's output) of their separate bundle. */
-const LAZY_AWS_DIR = 'aws-lazy';
-
 /**
- * Sends `import('@aws-sdk/client-s3' | '@aws-sdk/client-sts' | '@aws-sdk/lib-storage')`
- * to a separately built bundle instead of this build's chunks.
+ * Code the handler build leaves to a second build of its own, in `outdir/lazy/<name>.mjs`:
+ * what an import of it looks like (`matches`, given esbuild's onResolve args) and the
+ * second build's entry for it.
  *
- * Why: esbuild assigns whole files to chunks by which entries can reach them. The S3
- * client shares barrel files of @smithy/core and @aws-sdk/core with the CodePipeline
- * client, so inside one build the XML protocol, checksum and waiter code that only
- * S3 uses lands in chunks the handler loads at init (what that cost is in
- * BENCHMARKS.md). A separate build keeps every byte of it behind the `import()`. Static imports of
- * these packages (a user's own S3 code) are bundled as usual.
+ * Why: esbuild's `splitting` puts every module that both the entry and a lazily
+ * imported module use into a shared chunk, and the entry loads each such chunk at init
+ * (~0.4 ms a file on Node 24; BENCHMARKS.md, figure 1). A separate build keeps all of
+ * it behind the `import()`:
+ * - The S3/STS/lib-storage clients share barrel files of @smithy/core and @aws-sdk/core
+ *   with the CodePipeline client, so inside one build the XML protocol, checksum and
+ *   waiter code that only S3 uses lands in chunks the handler loads at init.
+ * - The watchdog (its main-thread side and its thread) shares the logger, the redactor,
+ *   its protocol and, through the thread's reporter, the CodePipeline client with the
+ *   engine: four more chunks at init. It needs none of the engine's instances: it is
+ *   created from the engine's options, and its thread is an isolate of its own.
+ * - yauzl, the one CommonJS package, is imported (statically) only by the zip reader,
+ *   itself loaded with `import()`. Inside the handler build its CommonJS helpers become
+ *   a chunk that the entry imports at init all the same.
+ * Modules that must share the engine's classes stay in the handler build: the zip
+ * reader and writer throw its errors, which are told apart with `instanceof`. Static
+ * imports of the AWS packages (a user's own S3 code) are bundled as usual.
  */
-function lazyAwsClients() {
+const SEPARATELY_BUILT = [
+  ...['client-s3', 'client-sts', 'lib-storage'].map((name) => ({
+    name,
+    matches: (args) => args.kind === 'dynamic-import' && args.path === `@aws-sdk/${name}`,
+    entry: `@aws-sdk/${name}`,
+  })),
+  ...[
+    ['watchdog', 'index.ts'],
+    ['watchdog-thread', 'thread.ts'],
+  ].map(([name, file]) => {
+    const source = join(ROOT, 'src', 'watchdog', file);
+    return {
+      name,
+      matches: (args) =>
+        args.kind === 'dynamic-import' &&
+        resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts') === source,
+      entry: source,
+    };
+  }),
+  { name: 'yauzl', matches: (args) => args.path === 'yauzl', entry: 'yauzl' },
+];
+/** Folder (inside a handler's output) of the second build. */
+const LAZY_DIR = 'lazy';
+
+/** Sends an import of a SEPARATELY_BUILT module to its file in the second build. */
+function separatelyBuilt() {
   return {
-    name: 'lazy-aws-clients',
+    name: 'separately-built',
     setup(build) {
-      build.onResolve({ filter: LAZY_AWS_PACKAGES }, (args) =>
-        args.kind === 'dynamic-import'
-          ? { path: `./${LAZY_AWS_DIR}/${args.path.split('/')[1]}.mjs`, external: true }
-          : undefined,
-      );
+      build.onResolve({ filter: /^(@aws-sdk\/|\.\/|yauzl$)/ }, (args) => {
+        const lazy = SEPARATELY_BUILT.find((module) => module.matches(args));
+        return lazy ? { path: `./${LAZY_DIR}/${lazy.name}.mjs`, external: true } : undefined;
+      });
     },
   };
 }
 
 /**
  * Bundles one handler entry into `outdir`: the handler build, then (when it imports
- * any lazily) the AWS clients' own build in `outdir/aws-lazy/`. Returns the entry
- * file and both builds' metafiles merged.
+ * any of SEPARATELY_BUILT) their own build in `outdir/lazy/`. Returns the entry file
+ * and both builds' metafiles merged.
  */
 export async function bundleHandler(entry, outdir, overrides = {}) {
   const options = { ...handlerBuildOptions(entry, outdir), ...overrides };
@@ -88,7 +120,7 @@ export async function bundleHandler(entry, outdir, overrides = {}) {
   const lazyNames = new Set();
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imported of output.imports) {
-      const match = /^\.\/aws-lazy\/([a-z0-9-]+)\.mjs$/.exec(imported.path);
+      const match = /^\.\/lazy\/([a-z0-9-]+)\.mjs$/.exec(imported.path);
       if (imported.external && match) lazyNames.add(match[1]);
     }
   }
@@ -96,8 +128,13 @@ export async function bundleHandler(entry, outdir, overrides = {}) {
   if (lazyNames.size > 0) {
     const lazy = await esbuild.build({
       ...options,
-      entryPoints: Object.fromEntries([...lazyNames].map((name) => [name, `@aws-sdk/${name}`])),
-      outdir: join(outdir, LAZY_AWS_DIR),
+      entryPoints: Object.fromEntries(
+        SEPARATELY_BUILT.filter(({ name }) => lazyNames.has(name)).map(({ name, entry }) => [
+          name,
+          entry,
+        ]),
+      ),
+      outdir: join(outdir, LAZY_DIR),
       plugins: [],
     });
     metafile = {

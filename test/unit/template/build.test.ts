@@ -30,7 +30,7 @@ describe('Script: scripts/build.mjs', () => {
     expect(names).toEqual(['feedback-gate', 'release-notes-check', 'smoke-test', 'wait-for-url']);
   });
 
-  it('bundles the AWS SDK, keeping the S3 and STS clients out of the cold start', async () => {
+  it('bundles the AWS SDK, keeping the S3 and STS clients, the watchdog and yauzl out of the cold start', async () => {
     // Prepare
     const outdir = join(root, 'dist-test-unwritten');
 
@@ -53,10 +53,16 @@ describe('Script: scripts/build.mjs', () => {
     const externals = files.flatMap((output) =>
       (metafile.outputs[output]?.imports ?? []).filter((i) => i.external).map((i) => i.path),
     );
-    // Only the lazy clients' own bundle is imported by path; nothing expects an SDK at run time.
-    expect(externals.filter((path) => path.includes('@aws-sdk'))).toEqual([]);
-    expect(externals.filter((path) => path.startsWith('./aws-lazy/')).sort()).toEqual(
-      expect.arrayContaining(['./aws-lazy/client-s3.mjs', './aws-lazy/client-sts.mjs']),
+    // Only the second build is imported by path; nothing expects a package at run time.
+    expect(externals.filter((path) => path.includes('@aws-sdk') || path === 'yauzl')).toEqual([]);
+    expect(externals.filter((path) => path.startsWith('./lazy/')).sort()).toEqual(
+      expect.arrayContaining([
+        './lazy/client-s3.mjs',
+        './lazy/client-sts.mjs',
+        './lazy/watchdog.mjs',
+        './lazy/watchdog-thread.mjs',
+        './lazy/yauzl.mjs',
+      ]),
     );
     expect(bundledFrom(metafile, cold, 'node_modules/@aws-sdk/client-codepipeline/')).toBe(true);
     expect(bundledFrom(metafile, cold, 'node_modules/@aws-sdk/client-s3/')).toBe(false);
@@ -67,9 +73,33 @@ describe('Script: scripts/build.mjs', () => {
     // single build it would be loaded at init.
     expect(bundledFrom(metafile, cold, 'protocols/xml/XmlShapeSerializer')).toBe(false);
     expect(bundledFrom(metafile, lazy, 'protocols/xml/XmlShapeSerializer')).toBe(true);
+    // Neither the watchdog nor what only it uses is loaded at init; yauzl neither, nor
+    // esbuild's CommonJS helpers that it alone brings.
+    for (const lazyOnly of [
+      'src/watchdog/index.ts',
+      'src/watchdog/thread.ts',
+      'src/watchdog/report-blocked.ts',
+      'node_modules/yauzl/',
+    ]) {
+      expect(bundledFrom(metafile, cold, lazyOnly), lazyOnly).toBe(false);
+      expect(bundledFrom(metafile, lazy, lazyOnly), lazyOnly).toBe(true);
+    }
+    expect(
+      cold.some((output) => Object.keys(metafile.outputs[output]?.inputs ?? {}).length === 0),
+      'a chunk of esbuild runtime helpers only',
+    ).toBe(false);
+    // What the engine shares with them is not split out of the entry: the CodePipeline
+    // client, the logger, the watchdog's protocol.
+    const entryInputs = Object.keys(metafile.outputs[entry as string]?.inputs ?? {});
+    for (const engine of ['src/logger.ts', 'src/watchdog/protocol.ts', 'client-codepipeline/']) {
+      expect(
+        entryInputs.some((input) => input.includes(engine)),
+        engine,
+      ).toBe(true);
+    }
   });
 
-  it('a built handler loads its lazy AWS clients from its own folder', async () => {
+  it('a built handler loads its separately built modules from its own folder', async () => {
     // Prepare
     const outdir = await mkdtemp(join(tmpdir(), 'build-lazy-'));
     try {
@@ -78,19 +108,24 @@ describe('Script: scripts/build.mjs', () => {
         outdir,
       );
       const importer = Object.entries(metafile.outputs).find(([, output]) =>
-        output.imports.some((i) => i.path === './aws-lazy/client-s3.mjs'),
+        output.imports.some((i) => i.path === './lazy/client-s3.mjs'),
       );
       expect(importer).toBeDefined();
 
       // Act: resolve the import the way the bundle does, relative to the importing file.
       const s3 = await import(
-        pathToFileURL(join(dirname(resolve(importer?.[0] as string)), 'aws-lazy/client-s3.mjs'))
-          .href
+        pathToFileURL(join(dirname(resolve(importer?.[0] as string)), 'lazy/client-s3.mjs')).href
+      );
+      const yauzl = await import(
+        pathToFileURL(join(dirname(resolve(importer?.[0] as string)), 'lazy/yauzl.mjs')).href
       );
 
       // Assess
       expect(typeof s3.S3Client).toBe('function');
       expect(typeof s3.GetObjectCommand).toBe('function');
+      // CommonJS, as the zip reader imports it: its default export.
+      expect(typeof yauzl.default.fromRandomAccessReader).toBe('function');
+      expect(typeof yauzl.default.RandomAccessReader).toBe('function');
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
@@ -122,9 +157,10 @@ describe('Script: scripts/build.mjs', () => {
         relative(reference, output),
       );
       expect(deployed.has('feedback-gate.mjs')).toBe(true);
-      expect(deployed.has('aws-lazy/client-s3.mjs')).toBe(true);
-      expect(deployed.has('aws-lazy/client-sts.mjs')).toBe(true);
-      expect(loadedAtInit.filter((name) => name.startsWith('aws-lazy/'))).toEqual([]);
+      expect(deployed.has('lazy/client-s3.mjs')).toBe(true);
+      expect(deployed.has('lazy/client-sts.mjs')).toBe(true);
+      expect(deployed.has('lazy/watchdog.mjs')).toBe(true);
+      expect(loadedAtInit.filter((name) => name.startsWith('lazy/'))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
