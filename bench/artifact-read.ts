@@ -151,7 +151,8 @@ export async function artifactRead(options: ArtifactReadOptions): Promise<string
 /**
  * The bound on what reading the small first entry may transfer: the central directory
  * and end records, the entry's local record (header, name, data, data descriptor) and
- * 64 KiB, plus 1 KiB of HTTP headers per request (HEAD, tail, entry).
+ * 64 KiB, plus 1 KiB of HTTP headers per request (at most three; two since the tail GET
+ * also tells the size: tail, entry).
  */
 async function smallReadBound(zipFile: string): Promise<number> {
   const handle = await open(zipFile, 'r');

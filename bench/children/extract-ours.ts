@@ -1,6 +1,6 @@
 /**
  * Child: extracts a whole input artifact the framework's way, through the same
- * JobArtifacts that `job.input(name).extractTo(dir)` delegates to (HEAD, ranged GETs of
+ * JobArtifacts that `job.input(name).extractTo(dir)` delegates to (the tail GET, ranged GETs of
  * the central directory, then each entry streamed and written to disk).
  */
 import { args, BENCH_CREDENTIALS, measureJob } from './measure-job.js';

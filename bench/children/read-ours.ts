@@ -1,6 +1,6 @@
 /**
  * Child: reads one file from an input artifact the framework's way, through the same
- * JobArtifacts that `job.input(name).read(path)` delegates to (HEAD, then ranged GETs of
+ * JobArtifacts that `job.input(name).read(path)` delegates to (the tail GET, then ranged GETs of
  * the zip's tail, central directory and the one entry).
  */
 import { measureRead } from './measure-read.js';

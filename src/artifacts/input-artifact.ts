@@ -1,7 +1,8 @@
 /**
  * An input artifact: a zip in S3 read lazily and frugally. Nothing is fetched until
- * a method needs it; then the object's size decides between one GET (small) and
- * ranged GETs of just the central directory and the entries asked for (large).
+ * a method needs it; then one GET of the archive's tail tells the object's size, which
+ * decides between the rest in one GET (small) and ranged GETs of just the central
+ * directory and the entries asked for (large).
  */
 import type { Readable } from 'node:stream';
 import { ConfigurationError, JobFailedError } from '../errors.js';
@@ -15,6 +16,7 @@ import { type ArtifactLimits, formatBytes } from './limits.js';
 import type { S3Object } from './s3-object.js';
 import { closeMatches } from './suggest.js';
 import type { ZipArchive, ZipEntry } from './zip-reader.js';
+import { ZIP_TAIL_BYTES } from './zip-tail.js';
 
 /** An input artifact of the job (`job.input(name)`). */
 export interface InputArtifact {
@@ -147,7 +149,7 @@ export class S3InputArtifact implements InputArtifact {
   }
 
   #openSource(): Promise<ByteSource> {
-    this.#source ??= forgetOnFailure(this.#object.open(), () => {
+    this.#source ??= forgetOnFailure(this.#object.open(ZIP_TAIL_BYTES), () => {
       this.#source = undefined;
     });
     return this.#source;

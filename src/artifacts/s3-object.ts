@@ -1,9 +1,12 @@
 /**
- * One artifact object in S3, read with the job's client: HEAD for the size, ranged
- * GETs for the parts the zip reader asks for, one plain GET for small objects.
+ * One artifact object in S3, read with the job's client. The first GET asks for the
+ * object's last bytes with a suffix range (`bytes=-N`): its Content-Range tells the
+ * size and its ETag the version, so no HEAD is needed, and the zip reader finds its
+ * end record in bytes already here. Then ranged GETs for the parts the zip reader asks
+ * for, or the rest of a small object in one GET.
  * SDK errors leave this file already mapped to CodePipelineJobErrors.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { CodePipelineJobError } from '../errors.js';
 import type { ArtifactRef } from '../event.js';
 import { BufferSource, type ByteSource } from './byte-source.js';
@@ -21,6 +24,12 @@ export const SMALL_OBJECT_BYTES = 1024 * 1024;
 export interface ObjectHead {
   readonly size: number;
   readonly etag: string | undefined;
+}
+
+/** The object's last bytes, [start, size), with what the GET that fetched them said. */
+interface ObjectTail extends ObjectHead {
+  readonly start: number;
+  readonly bytes: Buffer;
 }
 
 export class S3Object {
@@ -96,16 +105,98 @@ export class S3Object {
     }
   }
 
-  /** A ByteSource over this object: the whole object in memory when small, ranged GETs otherwise. */
-  async open(smallObjectBytes = SMALL_OBJECT_BYTES): Promise<ByteSource> {
-    const head = await this.head();
-    if (head.size < smallObjectBytes) return new BufferSource(await this.readAll());
+  /**
+   * A ByteSource over this object, opened with one GET of its last `tailBytes`: the
+   * whole object in memory when small (that GET, and one more for the rest when the
+   * object is bigger than the tail), ranged GETs otherwise, with the tail served from
+   * memory.
+   */
+  async open(tailBytes: number, smallObjectBytes = SMALL_OBJECT_BYTES): Promise<ByteSource> {
+    const tail = await this.#tail(tailBytes, smallObjectBytes);
+    if (tail.start === 0) return new BufferSource(tail.bytes);
+    if (tail.size < smallObjectBytes) {
+      const rest = await this.read(0, tail.start, tail.etag);
+      return new BufferSource(Buffer.concat([rest, tail.bytes]));
+    }
+    const inTail = (start: number, end: number) =>
+      start >= tail.start ? tail.bytes.subarray(start - tail.start, end - tail.start) : undefined;
     return {
-      size: head.size,
-      read: (start, end) => this.read(start, end, head.etag),
-      stream: (start, end) => this.stream(start, end, head.etag),
+      size: tail.size,
+      read: async (start, end) => inTail(start, end) ?? this.read(start, end, tail.etag),
+      stream: async (start, end) => {
+        const bytes = inTail(start, end);
+        return bytes ? Readable.from([bytes]) : this.stream(start, end, tail.etag);
+      },
     };
   }
+
+  /**
+   * The object's last `tailBytes` (all of it when smaller), its size and ETag, in one
+   * GET with a suffix range where the server honours it. A server that answers with
+   * other bytes (one that reads `bytes=-N` as the first bytes, or ignores Range and
+   * sends the whole object) still says the size: the tail is then fetched with an
+   * explicit range, and a whole object is kept only when it is small.
+   */
+  async #tail(tailBytes: number, smallObjectBytes: number): Promise<ObjectTail> {
+    const { s3, client } = await this.#clients.get();
+    const mapError = (error: unknown) => this.#mapError(error, 'read');
+    let response: { Body?: unknown; ContentRange?: string; ContentLength?: number; ETag?: string };
+    try {
+      response = await client.send(
+        new s3.GetObjectCommand({
+          Bucket: this.#ref.bucket,
+          Key: this.#ref.key,
+          Range: `bytes=-${tailBytes}`,
+        }),
+      );
+    } catch (error) {
+      // S3 refuses any range of an empty object.
+      if (isInvalidRange(error))
+        return { size: 0, etag: undefined, start: 0, bytes: Buffer.alloc(0) };
+      throw await mapError(error);
+    }
+    const body = response.Body as Readable;
+    const { ETag: etag } = response;
+    const range = parseContentRange(response.ContentRange);
+    if (range && range.end === range.size - 1) {
+      const length = range.end + 1 - range.start;
+      const bytes = await collect(sliceStream(body, 0, length, true, mapError), length);
+      return { size: range.size, etag, start: range.start, bytes };
+    }
+    if (!range && (response.ContentLength ?? 0) < smallObjectBytes) {
+      // Range ignored: this is the whole object, kept if it is as small as it should be.
+      const whole = await collectAtMost(
+        sliceStream(body, 0, smallObjectBytes + 1, false, mapError),
+        smallObjectBytes,
+      );
+      if (whole) return { size: whole.length, etag, start: 0, bytes: whole };
+    } else {
+      body.destroy();
+    }
+    // Other bytes than the tail: the size they came with (else a HEAD), then the tail.
+    const size = range?.size ?? response.ContentLength;
+    const head = size !== undefined ? { size, etag } : await this.head();
+    const start = Math.max(0, head.size - tailBytes);
+    const bytes = head.size === 0 ? Buffer.alloc(0) : await this.read(start, head.size, head.etag);
+    return { ...head, start, bytes };
+  }
+}
+
+/** `bytes <start>-<end>/<size>` of a Content-Range header; undefined when absent or unknown. */
+function parseContentRange(
+  header: string | undefined,
+): { start: number; end: number; size: number } | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) };
+}
+
+function isInvalidRange(error: unknown): boolean {
+  const { name, $metadata } = (error ?? {}) as {
+    name?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  return name === 'InvalidRange' || $metadata?.httpStatusCode === 416;
 }
 
 /**
@@ -180,4 +271,19 @@ async function collect(stream: Readable, length: number): Promise<Buffer> {
     throw new Error(`S3 returned ${buffer.length} bytes where ${length} were asked for`);
   }
   return buffer;
+}
+
+/** The whole stream when it has at most `limit` bytes; undefined (and the stream destroyed) when longer. */
+async function collectAtMost(stream: Readable, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
 }

@@ -22,6 +22,7 @@ import {
 import { type ArtifactLimits, formatBytes } from './limits.js';
 import { LOCAL_HEADER_BYTES } from './local-records.js';
 import { CachedRangeReader, type RangeReaderOptions } from './range-reader.js';
+import { ZIP_TAIL_BYTES } from './zip-tail.js';
 
 export interface ZipEntry extends ZipEntryInfo {
   /** Why this entry must not be read or extracted (unsafe name or type), if it must not. */
@@ -90,13 +91,6 @@ const inflateRawAsync = promisify(inflateRaw);
 export const SMALL_ENTRY_BYTES = 1024 * 1024;
 
 /**
- * The end of an archive fetched first, exactly what yauzl reads to find the
- * end-of-central-directory record: its 22 bytes, the longest comment a zip may carry
- * (65,535 bytes) and the 20-byte Zip64 locator before it.
- */
-const TAIL_BYTES = 20 + 22 + 0xffff;
-
-/**
  * A central directory up to this size is fetched in one GET and kept while the
  * archive is open; a bigger one (only a hostile archive has one) is read through the
  * range reader's block cache.
@@ -150,7 +144,7 @@ export class ZipArchive {
     readerOptions?: RangeReaderOptions,
   ): Promise<ZipArchive> {
     const reader = new CachedRangeReader(source, readerOptions);
-    const tailStart = Math.max(0, source.size - TAIL_BYTES);
+    const tailStart = Math.max(0, source.size - ZIP_TAIL_BYTES);
     await reader.prefetch(tailStart, source.size, { keep: true });
     let zipfile: yauzl.ZipFile;
     try {

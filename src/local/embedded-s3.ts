@@ -10,6 +10,9 @@
  * - s3rver accepts `x-amz-server-side-encryption: aws:kms` but forgets it. The proxy
  *   remembers it per object, echoes it on GET/HEAD like S3, and can refuse writes
  *   without it, like a bucket policy that requires SSE-KMS.
+ * - s3rver reads a suffix range (`Range: bytes=-N`, the last N bytes) as the first N + 1
+ *   bytes. The proxy turns it into the explicit range S3 would serve, and answers 416
+ *   InvalidRange for an empty object, as S3 does.
  * - s3rver checks bucket names with a regular expression that backtracks for minutes
  *   (blocking the process) on a long invalid name. The proxy refuses names S3 would
  *   refuse itself, except those given to `createBucket`: published sample events carry
@@ -22,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import {
   Agent,
   createServer,
@@ -176,6 +179,12 @@ function pathTarget(url: URL): { bucket: string | undefined; key: string | undef
 }
 
 /** The access key id a SigV4 request was signed with (header or presigned query). */
+/** N of a suffix range, `bytes=-N` (the last N bytes); undefined for anything else. */
+function suffixLength(range: string | undefined): number | undefined {
+  const match = /^bytes=-(\d+)$/.exec(range ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
 function accessKeyOf(headers: IncomingHttpHeaders, url: URL): string | undefined {
   const header = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '');
   if (header?.[1] !== undefined) return header[1];
@@ -357,86 +366,116 @@ export async function startEmbeddedS3(options: EmbeddedS3Options = {}): Promise<
       headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     }
 
-    const upstream = request(
-      {
-        host: '127.0.0.1',
-        port: inner.port,
-        method: req.method,
-        path: `${url.pathname}${url.search}`,
-        headers,
-        agent,
-      },
-      (upstreamRes) => {
-        const status = upstreamRes.statusCode ?? 502;
-        const responseHeaders = { ...upstreamRes.headers };
-        if (bucket !== undefined && key !== undefined && status < 300) {
-          const id = objectId(bucket, key);
-          if (isObjectWrite) {
-            if (sseValue === undefined) encryption.delete(id);
-            else {
-              const kmsKey = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
-              encryption.set(id, {
-                serverSideEncryption: sseValue,
-                kmsKeyId: Array.isArray(kmsKey) ? kmsKey[0] : kmsKey,
-              });
-            }
-          }
-          if (req.method === 'DELETE' && !url.searchParams.has('uploadId')) encryption.delete(id);
-          const known = encryption.get(id);
-          if (known !== undefined && req.method !== 'DELETE') {
-            responseHeaders['x-amz-server-side-encryption'] = known.serverSideEncryption;
-            if (known.kmsKeyId !== undefined) {
-              responseHeaders['x-amz-server-side-encryption-aws-kms-key-id'] = known.kmsKeyId;
-            }
-          }
-        }
-        res.writeHead(status, responseHeaders);
-        let bytesOut = 0;
-        if (cutMidBody) {
-          // reset-mid-body: the headers and half of the first chunk, then the connection drops.
-          upstreamRes.once('data', (chunk: Buffer) => {
-            const part = chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2)));
-            res.write(part, () => {
-              done(status, part.length);
-              upstreamRes.destroy();
-              res.destroy();
-            });
-          });
-          upstreamRes.once('end', () => {
-            done(status, 0);
-            res.destroy();
-          });
+    const suffix =
+      method === 'GET' && key !== undefined ? suffixLength(req.headers.range) : undefined;
+    if (suffix !== undefined && key !== undefined) {
+      // A GET has no body to forward: the request is sent once the object's size is known.
+      void objectSize(alias ?? bucket ?? '', key).then((size) => {
+        if (size === 0) {
+          answerWith(416, 'InvalidRange', 'The requested range is not satisfiable');
           return;
         }
-        upstreamRes.on('data', (chunk: Buffer) => {
-          bytesOut += chunk.length;
-        });
-        upstreamRes.on('end', () => done(status, bytesOut));
-        // A client that hangs up early (a ranged read that got enough) still counts
-        // what was sent before it left.
-        res.on('close', () => {
-          if (!upstreamRes.complete) {
-            done(status, bytesOut);
-            upstreamRes.destroy();
-          }
-        });
-        upstreamRes.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (!res.headersSent) {
-        done(502, xmlError(res, 502, 'InternalError', `embedded S3: ${error.message}`));
-      } else {
-        res.destroy(error);
-        done(502, 0);
-      }
-    });
+        if (size !== undefined) {
+          headers.range = `bytes=${Math.max(0, size - suffix)}-${size - 1}`;
+        }
+        sendUpstream().end();
+      });
+      return;
+    }
+    const upstream = sendUpstream();
     if (chunked) {
       const decoder = new AwsChunkedDecoder();
       decoder.on('error', (error) => upstream.destroy(error));
       req.pipe(decoder).pipe(upstream);
     } else {
       req.pipe(upstream);
+    }
+
+    function sendUpstream() {
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: inner.port,
+          method: req.method,
+          path: `${url.pathname}${url.search}`,
+          headers,
+          agent,
+        },
+        (upstreamRes) => {
+          const status = upstreamRes.statusCode ?? 502;
+          const responseHeaders = { ...upstreamRes.headers };
+          if (bucket !== undefined && key !== undefined && status < 300) {
+            const id = objectId(bucket, key);
+            if (isObjectWrite) {
+              if (sseValue === undefined) encryption.delete(id);
+              else {
+                const kmsKey = req.headers['x-amz-server-side-encryption-aws-kms-key-id'];
+                encryption.set(id, {
+                  serverSideEncryption: sseValue,
+                  kmsKeyId: Array.isArray(kmsKey) ? kmsKey[0] : kmsKey,
+                });
+              }
+            }
+            if (req.method === 'DELETE' && !url.searchParams.has('uploadId')) encryption.delete(id);
+            const known = encryption.get(id);
+            if (known !== undefined && req.method !== 'DELETE') {
+              responseHeaders['x-amz-server-side-encryption'] = known.serverSideEncryption;
+              if (known.kmsKeyId !== undefined) {
+                responseHeaders['x-amz-server-side-encryption-aws-kms-key-id'] = known.kmsKeyId;
+              }
+            }
+          }
+          res.writeHead(status, responseHeaders);
+          let bytesOut = 0;
+          if (cutMidBody) {
+            // reset-mid-body: the headers and half of the first chunk, then the connection drops.
+            upstreamRes.once('data', (chunk: Buffer) => {
+              const part = chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2)));
+              res.write(part, () => {
+                done(status, part.length);
+                upstreamRes.destroy();
+                res.destroy();
+              });
+            });
+            upstreamRes.once('end', () => {
+              done(status, 0);
+              res.destroy();
+            });
+            return;
+          }
+          upstreamRes.on('data', (chunk: Buffer) => {
+            bytesOut += chunk.length;
+          });
+          upstreamRes.on('end', () => done(status, bytesOut));
+          // A client that hangs up early (a ranged read that got enough) still counts
+          // what was sent before it left.
+          res.on('close', () => {
+            if (!upstreamRes.complete) {
+              done(status, bytesOut);
+              upstreamRes.destroy();
+            }
+          });
+          upstreamRes.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        if (!res.headersSent) {
+          done(502, xmlError(res, 502, 'InternalError', `embedded S3: ${error.message}`));
+        } else {
+          res.destroy(error);
+          done(502, 0);
+        }
+      });
+      return upstream;
+    }
+  }
+
+  /** Size of a stored object from s3rver's own file; undefined when there is none. */
+  async function objectSize(bucket: string, key: string): Promise<number | undefined> {
+    try {
+      return (await stat(s3rver.store.getResourcePath(bucket, key, 'object'))).size;
+    } catch {
+      return undefined;
     }
   }
 

@@ -12,8 +12,15 @@ declare module 's3rver' {
     resetOnClose?: boolean;
   }
 
+  /** s3rver's filesystem store (lib/stores/filesystem.js). */
+  interface FilesystemStore {
+    /** Where a stored object's `resource` ('object', 'metadata.json', ...) lives on disk. */
+    getResourcePath(bucket: string, key: string, resource: string): string;
+  }
+
   class S3rver {
     constructor(options?: S3rverOptions);
+    readonly store: FilesystemStore;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

@@ -24,18 +24,17 @@ import type { S3Call, S3Fault } from '../helpers/s3-faults.js';
 
 const DATA = { ok: true };
 
-/** Under 1 MiB: read with HeadObject and one whole-object GetObject. */
+/** Smaller than the tail fetched first: read whole with the tail GetObject alone. */
 const SMALL_ARTIFACT = buildZip([{ name: 'data.json', data: Buffer.from(JSON.stringify(DATA)) }]);
 
-/** Over 1 MiB: read with HeadObject and ranged GetObjects (the directory, then data.json). */
+/** Over 1 MiB: read with the tail GetObject and ranged GetObjects (data.json). */
 const LARGE_ARTIFACT = buildZip([
   { name: 'data.json', data: Buffer.from(JSON.stringify(DATA)) },
   { name: 'padding.bin', data: randomBytes(1_300_000), method: 0 },
 ]);
 
 const ARTIFACT_FOR: Record<S3Call, Buffer> = {
-  HeadObject: SMALL_ARTIFACT,
-  GetObject: SMALL_ARTIFACT,
+  'tail GetObject': SMALL_ARTIFACT,
   'ranged GetObject': LARGE_ARTIFACT,
 };
 
@@ -99,7 +98,7 @@ const S3_KINDS: ReadonlyArray<{
     kind: 'connection reset mid-body',
     fault: { response: { fault: 'reset-mid-body' }, times: 'always' },
     expected: unavailable,
-    calls: ['GetObject', 'ranged GetObject'],
+    calls: ['tail GetObject', 'ranged GetObject'],
   },
   {
     kind: 'hang (no response)',
@@ -109,7 +108,7 @@ const S3_KINDS: ReadonlyArray<{
   },
 ];
 
-const S3_CALLS: readonly S3Call[] = ['HeadObject', 'GetObject', 'ranged GetObject'];
+const S3_CALLS: readonly S3Call[] = ['tail GetObject', 'ranged GetObject'];
 
 const readData = async (job: Job<unknown, unknown>) => {
   const data = await job.input('BuildOutput').json<typeof DATA>('data.json');

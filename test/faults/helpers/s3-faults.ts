@@ -1,9 +1,9 @@
 /**
  * Faults on the S3 calls the artifact API makes, keyed by object key so many jobs can
  * run at once against one server, each with its own fault. The artifact API makes
- * three kinds of call: HeadObject (the size), one whole-object GetObject (objects
- * under 1 MiB) and ranged GetObjects (bigger objects: the zip's directory, then the
- * entries read).
+ * two kinds of call: the tail GetObject (a suffix range, `bytes=-N`: the archive's
+ * end, which also tells the size; an archive smaller than the tail comes whole) and
+ * ranged GetObjects (bigger objects: the rest of the directory, then the entries read).
  */
 import type {
   EmbeddedS3,
@@ -11,7 +11,7 @@ import type {
   S3Interceptor,
 } from '../../../src/local/embedded-s3.js';
 
-export type S3Call = 'HeadObject' | 'GetObject' | 'ranged GetObject';
+export type S3Call = 'tail GetObject' | 'ranged GetObject';
 
 export interface S3Fault {
   readonly call: S3Call;
@@ -21,10 +21,8 @@ export interface S3Fault {
 }
 
 function callOf(method: string, key: string | undefined, range: unknown): S3Call | undefined {
-  if (key === undefined) return undefined;
-  if (method === 'HEAD') return 'HeadObject';
-  if (method === 'GET') return range ? 'ranged GetObject' : 'GetObject';
-  return undefined;
+  if (key === undefined || method !== 'GET' || typeof range !== 'string') return undefined;
+  return /^bytes=-\d+$/.test(range) ? 'tail GetObject' : 'ranged GetObject';
 }
 
 /** Installs one interceptor on `server` that applies the fault registered for each key. */

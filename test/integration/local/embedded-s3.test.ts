@@ -99,6 +99,28 @@ describe('Function: startEmbeddedS3', () => {
     expect(await text(output)).toBe('3456');
   });
 
+  it('serves a suffix range as S3 does: the last bytes, the whole of a shorter object, 416 for an empty one', async () => {
+    // Prepare: s3rver alone reads `bytes=-N` as the first N + 1 bytes.
+    await s3.putObject('artifacts', 'suffix.txt', '0123456789');
+    await s3.putObject('artifacts', 'empty.txt', '');
+    const get = (Key: string, Range: string) =>
+      client.send(new GetObjectCommand({ Bucket: 'artifacts', Key, Range }));
+
+    // Act
+    const last = await get('suffix.txt', 'bytes=-3');
+    const whole = await get('suffix.txt', 'bytes=-30');
+    const empty = await get('empty.txt', 'bytes=-3').catch((caught: unknown) => caught);
+    const missing = await get('nothing-here.txt', 'bytes=-3').catch((caught: unknown) => caught);
+
+    // Assess
+    expect(last.ContentRange).toBe('bytes 7-9/10');
+    expect(await text(last)).toBe('789');
+    expect(whole.ContentRange).toBe('bytes 0-9/10');
+    expect(await text(whole)).toBe('0123456789');
+    expect(empty).toMatchObject({ name: 'InvalidRange', $metadata: { httpStatusCode: 416 } });
+    expect(missing).toMatchObject({ name: 'NoSuchKey' });
+  });
+
   it('stores a streamed (aws-chunked) upload without its framing', async () => {
     // Act
     await client.send(

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
@@ -18,13 +23,17 @@ function serve(
   s3Mock.on(HeadObjectCommand).resolves({ ContentLength: zip.length, ETag: '"v1"' });
   s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string; IfMatch?: string }) => {
     gets.push(input.Range);
-    const match = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
-    if (!match || options.honourRange === false) return { Body: s3Body(zip) };
-    const start = Number(match[1]);
-    const end = Number(match[2]) + 1;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(input.Range ?? '');
+    if (!range || options.honourRange === false) {
+      return { Body: s3Body(zip), ContentLength: zip.length, ETag: '"v1"' };
+    }
+    // `bytes=-N` is the last N bytes; `bytes=a-b` bytes a to b.
+    const start = range[1] === '' ? Math.max(0, zip.length - Number(range[2])) : Number(range[1]);
+    const end = range[1] === '' ? zip.length : Number(range[2]) + 1;
     return {
       Body: s3Body(zip.subarray(start, end)),
       ContentRange: `bytes ${start}-${end - 1}/${zip.length}`,
+      ETag: '"v1"',
     };
   });
   const { context } = artifactContext(options.limits ? { limits: options.limits } : {});
@@ -53,9 +62,98 @@ describe('Class: InputArtifact', () => {
     expect(settings.threshold).toBe(4);
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((range) => range !== undefined)).toBe(true);
-    expect(
-      s3Mock.commandCalls(GetObjectCommand).every((call) => call.args[0].input.IfMatch === '"v1"'),
-    ).toBe(true);
+    // No HEAD: the first GET is the archive's tail and tells the size and the ETag,
+    // which pins every GET after it.
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(gets[0]).toBe('bytes=-65577');
+    const [first, ...rest] = s3Mock.commandCalls(GetObjectCommand);
+    expect(first?.args[0].input.IfMatch).toBeUndefined();
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((call) => call.args[0].input.IfMatch === '"v1"')).toBe(true);
+  });
+
+  it('reads an archive smaller than the tail in one GET, and no HEAD', async () => {
+    // Prepare
+    const small = buildZip([{ name: 'a.txt', data: Buffer.from('A') }]);
+    const { artifact, gets } = serve(small);
+
+    // Act
+    const text = await artifact.text('a.txt');
+
+    // Assess
+    expect(text).toBe('A');
+    expect(gets).toEqual(['bytes=-65577']);
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+  });
+
+  it('fetches the real tail from a server that reads a suffix range as the first bytes', async () => {
+    // Prepare: what s3rver does with `bytes=-N`: bytes 0 to N, and says so.
+    const gets: Array<string | undefined> = [];
+    s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
+      gets.push(input.Range);
+      const suffix = /^bytes=-(\d+)$/.exec(input.Range ?? '');
+      const range = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
+      const start = suffix ? 0 : Number(range?.[1]);
+      const end = suffix ? Number(suffix[1]) : Number(range?.[2]);
+      return {
+        Body: s3Body(bigZip.subarray(start, end + 1)),
+        ContentRange: `bytes ${start}-${end}/${bigZip.length}`,
+        ETag: '"v1"',
+      };
+    });
+    const artifact = new JobArtifacts(artifactContext().context).input();
+
+    // Act
+    const settings = await artifact.json<{ threshold: number }>('config/settings.json');
+
+    // Assess
+    expect(settings.threshold).toBe(4);
+    expect(gets[1]).toBe(`bytes=${bigZip.length - 65577}-${bigZip.length - 1}`);
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
+  });
+
+  it('asks for the size with a HEAD only when a whole body comes without one', async () => {
+    // Prepare: Range ignored and no Content-Length: the body is more than a small object.
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: bigZip.length, ETag: '"v1"' });
+    s3Mock.on(GetObjectCommand).callsFake((input: { Range?: string }) => {
+      const range = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
+      if (!range) return { Body: s3Body(bigZip) };
+      const start = Number(range[1]);
+      const end = Number(range[2]);
+      return {
+        Body: s3Body(bigZip.subarray(start, end + 1)),
+        ContentRange: `bytes ${start}-${end}/${bigZip.length}`,
+      };
+    });
+    const artifact = new JobArtifacts(artifactContext().context).input();
+
+    // Act
+    const text = await artifact.text('config/settings.json');
+
+    // Assess
+    expect(text).toBe('{"threshold": 4}');
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(1);
+  });
+
+  it('reads an empty object (S3 refuses its range) as an archive that is not a zip', async () => {
+    // Prepare
+    s3Mock.on(GetObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'InvalidRange',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 416 },
+        message: 'The requested range is not satisfiable',
+      }),
+    );
+    const artifact = new JobArtifacts(artifactContext().context).input();
+
+    // Act
+    const error = await artifact.read('a.txt').catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as Error).message).toMatch(/is not a readable zip archive/);
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
   it('still reads correctly from a server that ignores Range', async () => {

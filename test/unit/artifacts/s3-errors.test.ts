@@ -1,5 +1,5 @@
 import {
-  HeadObjectCommand,
+  GetObjectCommand,
   NoSuchBucket,
   NoSuchKey,
   S3Client,
@@ -53,7 +53,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('maps AccessDenied to a PermissionError naming the bucket, key and denied role', async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    s3Mock.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
 
     // Act
     const { error } = await failureOfRead();
@@ -68,7 +68,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('asks STS who was denied with the artifact credentials, not the function role', async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403, ''));
+    s3Mock.on(GetObjectCommand).rejects(s3Error('Forbidden', 403, ''));
 
     // Act
     await failureOfRead();
@@ -84,7 +84,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('says the role could not be determined when STS fails', async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    s3Mock.on(GetObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
     stsMock.on(GetCallerIdentityCommand).rejects(new Error('sts down'));
 
     // Act
@@ -97,7 +97,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('maps NoSuchKey to RevisionUnavailable naming the artifact', async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(
+    s3Mock.on(GetObjectCommand).rejects(
       new NoSuchKey({
         $metadata: { httpStatusCode: 404 },
         message: 'The specified key does not exist.',
@@ -116,7 +116,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
   it('maps NoSuchBucket and a bare 404 to RevisionUnavailable', async () => {
     // Prepare
     s3Mock
-      .on(HeadObjectCommand)
+      .on(GetObjectCommand)
       .rejectsOnce(new NoSuchBucket({ $metadata: { httpStatusCode: 404 }, message: 'no bucket' }))
       .rejectsOnce(s3Error('NotFound', 404, ''));
 
@@ -137,7 +137,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
     ['ServiceUnavailable', 503],
   ])('maps %s (HTTP %d) after retries to SystemUnavailable', async (name, status) => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(s3Error(name, status, 'Please reduce your request rate.'));
+    s3Mock.on(GetObjectCommand).rejects(s3Error(name, status, 'Please reduce your request rate.'));
 
     // Act
     const { error } = await failureOfRead();
@@ -151,7 +151,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
   it('maps a network failure to SystemUnavailable', async () => {
     // Prepare
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    s3Mock.on(HeadObjectCommand).rejects(reset);
+    s3Mock.on(GetObjectCommand).rejects(reset);
 
     // Act
     const { error } = await failureOfRead();
@@ -162,7 +162,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
 
   it('maps anything else to JobFailed with the SDK detail', async () => {
     // Prepare
-    s3Mock.on(HeadObjectCommand).rejects(s3Error('InvalidObjectState', 403 - 3, 'archived'));
+    s3Mock.on(GetObjectCommand).rejects(s3Error('InvalidObjectState', 403 - 3, 'archived'));
 
     // Act
     const { error } = await failureOfRead();
@@ -177,7 +177,7 @@ describe('Function: mapS3Error (through InputArtifact)', () => {
     // Prepare: an SDK error that (like SignatureDoesNotMatch) echoes request details
     const { accessKeyId, secretAccessKey, sessionToken } = SECRET_CREDENTIALS;
     s3Mock
-      .on(HeadObjectCommand)
+      .on(GetObjectCommand)
       .rejects(
         s3Error(
           'SignatureDoesNotMatch',
