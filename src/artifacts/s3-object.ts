@@ -43,6 +43,7 @@ export class S3Object {
     this.#mapError = mapError;
   }
 
+  /** Size and ETag from a HEAD: only for a server whose answer to the tail GET said neither. */
   async head(): Promise<ObjectHead> {
     const { s3, client } = await this.#clients.get();
     try {
