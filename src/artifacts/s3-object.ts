@@ -15,8 +15,9 @@ import type { LazyS3Client } from './s3-client.js';
 export type ErrorMapper = (error: unknown, operation: string) => Promise<CodePipelineJobError>;
 
 /**
- * Below this size one GET fetches the whole object: a ranged read costs a round trip
- * per range, and the tail plus an entry or two would be most of a small zip anyway.
+ * Below this size the object is held in memory: after its tail, one GET fetches the
+ * rest. A ranged read costs a round trip per range, and the tail plus an entry or two
+ * would be most of a small zip anyway.
  * @default 1 MiB
  */
 export const SMALL_OBJECT_BYTES = 1024 * 1024;

@@ -178,13 +178,13 @@ function pathTarget(url: URL): { bucket: string | undefined; key: string | undef
   };
 }
 
-/** The access key id a SigV4 request was signed with (header or presigned query). */
 /** N of a suffix range, `bytes=-N` (the last N bytes); undefined for anything else. */
 function suffixLength(range: string | undefined): number | undefined {
   const match = /^bytes=-(\d+)$/.exec(range ?? '');
   return match ? Number(match[1]) : undefined;
 }
 
+/** The access key id a SigV4 request was signed with (header or presigned query). */
 function accessKeyOf(headers: IncomingHttpHeaders, url: URL): string | undefined {
   const header = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '');
   if (header?.[1] !== undefined) return header[1];
