@@ -86,6 +86,25 @@ describe('Class: InputArtifact', () => {
     expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
+  it('reads an archive between the tail and 1 MiB in two GETs: the tail, then the rest', async () => {
+    // Prepare
+    const middle = buildZip([
+      { name: 'a.txt', data: Buffer.from('A') },
+      { name: 'noise.bin', data: randomBytes(300 * 1024), method: 0 },
+    ]);
+    const { artifact, gets } = serve(middle);
+
+    // Act
+    const text = await artifact.text('a.txt');
+    const noise = await artifact.read('noise.bin');
+
+    // Assess: the whole archive is in memory after two GETs, the second pinned.
+    expect(text).toBe('A');
+    expect(noise).toHaveLength(300 * 1024);
+    expect(gets).toEqual(['bytes=-65577', `bytes=0-${middle.length - 65577 - 1}`]);
+    expect(s3Mock.commandCalls(GetObjectCommand)[1]?.args[0].input.IfMatch).toBe('"v1"');
+  });
+
   it('fetches the real tail from a server that reads a suffix range as the first bytes', async () => {
     // Prepare: what s3rver does with `bytes=-N`: bytes 0 to N, and says so.
     const gets: Array<string | undefined> = [];
