@@ -166,12 +166,11 @@ export class S3Object {
       return { size: range.size, etag, start: range.start, bytes };
     }
     if (!range && (response.ContentLength ?? 0) < smallObjectBytes) {
-      // Range ignored: this is the whole object, kept if it is as small as it should be.
-      const whole = await collectAtMost(
-        sliceStream(body, 0, smallObjectBytes + 1, false, mapError),
-        smallObjectBytes,
-      );
-      if (whole) return { size: whole.length, etag, start: 0, bytes: whole };
+      // Range ignored: this is the whole object, kept if it is as small as it should be
+      // (the slice stops the download one byte past that).
+      const whole = await bytesOf(sliceStream(body, 0, smallObjectBytes + 1, false, mapError));
+      if (whole.length <= smallObjectBytes)
+        return { size: whole.length, etag, start: 0, bytes: whole };
     } else {
       body.destroy();
     }
@@ -261,31 +260,21 @@ function sliceStream(
   return out;
 }
 
-async function collect(stream: Readable, length: number): Promise<Buffer> {
+/** Everything `stream` gives, in one Buffer. */
+async function bytesOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {
     chunks.push(chunk as Buffer);
     total += (chunk as Buffer).length;
   }
-  const buffer = Buffer.concat(chunks, total);
+  return Buffer.concat(chunks, total);
+}
+
+async function collect(stream: Readable, length: number): Promise<Buffer> {
+  const buffer = await bytesOf(stream);
   if (buffer.length !== length) {
     throw new Error(`S3 returned ${buffer.length} bytes where ${length} were asked for`);
   }
   return buffer;
-}
-
-/** The whole stream when it has at most `limit` bytes; undefined (and the stream destroyed) when longer. */
-async function collectAtMost(stream: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    total += (chunk as Buffer).length;
-    if (total > limit) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, total);
 }
