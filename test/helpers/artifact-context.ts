@@ -1,7 +1,12 @@
 /** Shared builders for the artifacts tests (unit and integration). */
 import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { ByteSource } from '../../src/artifacts/byte-source.js';
 import {
@@ -16,6 +21,16 @@ import { Redactor } from '../../src/redact.js';
 import { type Segment, segmentLength } from '../fixtures/hostile-zips/raw-zip.js';
 
 export const JOB_ID = '11111111-2222-4333-8444-555555555555';
+
+/** An S3 error as the SDK throws it: `name` is S3's error code, with the HTTP status. */
+export function s3Error(name: string, status: number, message: string): S3ServiceException {
+  return new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, requestId: 'REQ123' },
+    message,
+  });
+}
 
 /** Distinctive values so a test can search every message and log line for them. */
 export const SECRET_CREDENTIALS = Object.freeze({

@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ArtifactLimits, JobArtifacts } from '../../../src/artifacts/index.js';
 import { ConfigurationError, JobFailedError } from '../../../src/errors.js';
 import { buildZip } from '../../fixtures/hostile-zips/raw-zip.js';
-import { artifactContext, s3Body } from '../../helpers/artifact-context.js';
+import { artifactContext, s3Body, s3Error } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 
@@ -156,14 +151,9 @@ describe('Class: InputArtifact', () => {
 
   it('reads an empty object (S3 refuses its range) as an archive that is not a zip', async () => {
     // Prepare
-    s3Mock.on(GetObjectCommand).rejects(
-      new S3ServiceException({
-        name: 'InvalidRange',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 416 },
-        message: 'The requested range is not satisfiable',
-      }),
-    );
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(s3Error('InvalidRange', 416, 'The requested range is not satisfiable'));
     const artifact = new JobArtifacts(artifactContext().context).input();
 
     // Act

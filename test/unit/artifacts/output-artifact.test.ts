@@ -7,7 +7,6 @@ import {
   CreateMultipartUploadCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -16,7 +15,7 @@ import JSZip from 'jszip';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobArtifacts } from '../../../src/artifacts/index.js';
 import { ConfigurationError, PermissionError } from '../../../src/errors.js';
-import { artifactContext, SECRET_CREDENTIALS } from '../../helpers/artifact-context.js';
+import { artifactContext, SECRET_CREDENTIALS, s3Error } from '../../helpers/artifact-context.js';
 
 // The collection itself is `gc()`, a non-configurable global where Node runs with
 // --expose-gc (as in the Lambda pass), so the test counts calls of the one place that
@@ -249,14 +248,9 @@ describe('Class: OutputArtifact', () => {
 
   it('maps a denied upload to a PermissionError naming bucket and key without secrets', async () => {
     // Prepare
-    s3Mock.on(PutObjectCommand).rejects(
-      new S3ServiceException({
-        name: 'AccessDenied',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 403 },
-        message: `denied for ${SECRET_CREDENTIALS.accessKeyId}`,
-      }),
-    );
+    s3Mock
+      .on(PutObjectCommand)
+      .rejects(s3Error('AccessDenied', 403, `denied for ${SECRET_CREDENTIALS.accessKeyId}`));
     stsMock.on(GetCallerIdentityCommand).resolves({
       Arn: 'arn:aws:sts::123456789012:assumed-role/PipelineRole/s',
     });

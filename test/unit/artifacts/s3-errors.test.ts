@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  NoSuchBucket,
-  NoSuchKey,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchBucket, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,21 +9,12 @@ import {
   RevisionUnavailableError,
   SystemUnavailableError,
 } from '../../../src/errors.js';
-import { artifactContext, SECRET_CREDENTIALS } from '../../helpers/artifact-context.js';
+import { artifactContext, SECRET_CREDENTIALS, s3Error } from '../../helpers/artifact-context.js';
 
 const s3Mock = mockClient(S3Client);
 const stsMock = mockClient(STSClient);
 
 const DENIED_ROLE_ARN = 'arn:aws:sts::123456789012:assumed-role/MyPipelineRole/1700000000000';
-
-function s3Error(name: string, status: number, message: string): S3ServiceException {
-  return new S3ServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status, requestId: 'REQ123' },
-    message,
-  });
-}
 
 async function failureOfRead(): Promise<{ error: Error; logs: string[] }> {
   const { context, logs } = artifactContext();
